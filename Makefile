@@ -1,0 +1,77 @@
+# The two commands a newcomer needs:  make chat  (talk to the bot)   make test  (everything)
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+RASA := $(VENV)/bin/rasa
+STAMP := $(VENV)/.installed
+MODEL := models/leg-numbness.tar.gz
+ACTION_PORT ?= 5055
+TRAINING_DATA := data/nlu data/rules.yml
+MODEL_INPUTS := config.yml domain.yml data/rules.yml $(wildcard data/nlu/*.yml data/knowledge/*.yml nlu_components/*.py numbness_triage/*.py)
+export PYTHONPATH := $(CURDIR)
+export TF_CPP_MIN_LOG_LEVEL := 2
+export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+
+.PHONY: chat test setup train validate unit evaluate-nlu test-nlu-intents conversation-tests run evaluate actions constraints clean
+
+chat: $(MODEL)  ## set up, train when the data changed, start the action server, open rasa shell
+	@mkdir -p var logs
+	@$(RASA) run actions --port $(ACTION_PORT) > logs/actions.log 2>&1 & echo $$! > var/actions.pid; \
+	trap 'kill $$(cat var/actions.pid) 2>/dev/null' EXIT; \
+	scripts/wait_for_port.sh $(ACTION_PORT) 60 && \
+	$(RASA) shell --model $(MODEL) --endpoints endpoints.yml
+
+test: setup validate unit evaluate-nlu $(MODEL) conversation-tests  ## everything CI runs
+	@echo "make test: all passed"
+
+setup: $(STAMP)
+$(STAMP): requirements.txt constraints.txt scripts/find_python310.sh
+	@python=$$(scripts/find_python310.sh) || exit 1; \
+	[ -x $(PY) ] || $$python -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade "pip<24.1"
+	$(PY) -m pip install --quiet -r requirements.txt -c constraints.txt
+	$(PY) -m pip check
+	@touch $(STAMP)
+
+data/nlu/faq_responses.yml: data/knowledge/faq.yml | $(STAMP)
+	$(PY) scripts/export_faq_responses.py
+
+train: $(MODEL)
+$(MODEL): $(STAMP) $(MODEL_INPUTS) data/nlu/faq_responses.yml
+	$(RASA) train --config config.yml --domain domain.yml --data $(TRAINING_DATA) --out models --fixed-model-name leg-numbness
+	@touch $(MODEL)
+
+validate: $(STAMP) data/nlu/faq_responses.yml  ## rasa data validate, failing on any warning
+	RASA=$(RASA) scripts/validate_data.sh
+
+unit: $(STAMP)  ## pytest (knowledge base, extractor, scoring, interview, actions, NLU component)
+	$(PY) -m pytest -q
+
+evaluate-nlu: $(STAMP)  ## extractor scores on tests/nlu/extraction_eval.yml -> results/extraction_eval.json
+	$(PY) scripts/evaluate_extraction.py --check
+
+test-nlu-intents: $(STAMP) data/nlu/faq_responses.yml  ## rasa's intent report, cross-validated -> results/intents/
+	$(RASA) test nlu --config config.yml --nlu data/nlu --cross-validation --folds 3 --out results/intents
+
+conversation-tests: $(MODEL)  ## rasa test on tests/conversations/ -> results/conversations/
+	$(RASA) test core --model $(MODEL) --stories tests/conversations --out results/conversations --fail-on-prediction-errors
+
+run: $(MODEL)  ## the Rasa server (REST and socket.io on port 5005) with its action server
+	@mkdir -p var logs
+	@$(RASA) run actions --port $(ACTION_PORT) > logs/actions.log 2>&1 & echo $$! > var/actions.pid; \
+	trap 'kill $$(cat var/actions.pid) 2>/dev/null' EXIT; \
+	scripts/wait_for_port.sh $(ACTION_PORT) 60 && \
+	$(RASA) run --model $(MODEL) --endpoints endpoints.yml --credentials credentials.yml --port 5005
+
+evaluate: $(MODEL)  ## play the simulated patients through the REST channel -> results/vignettes.json
+	$(PY) scripts/evaluate_vignettes.py
+
+actions: $(STAMP)  ## run the action server alone
+	$(RASA) run actions --port $(ACTION_PORT)
+
+constraints: $(STAMP)  ## re-pin constraints.txt from the current install
+	@(echo "# pip freeze of a working install (Python 3.10); regenerate with: make constraints"; \
+	  $(PY) -m pip freeze --exclude pip --exclude setuptools --exclude wheel) > constraints.txt
+
+clean:
+	rm -rf models results/conversations .pytest_cache

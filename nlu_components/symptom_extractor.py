@@ -1,0 +1,111 @@
+"""Rasa NLU component: symptoms, side and onset from the knowledge-base-driven medspaCy extractor.
+
+Adds entities `symptom` (value = finding id; role = absent | possible | other_person for
+anything that is not the person's own present symptom), `side` and `onset`. When the person
+reports a red flag that escalates without a question, the message's intent becomes `red_flag`,
+so a rule answers with the emergency response even if the action server is down; and only then:
+a classifier's `red_flag` guess without such a finding is turned back into the next intent.
+"""
+from __future__ import annotations
+
+import logging
+from typing import Any, Dict, List, Optional, Text
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.extractors.extractor import EntityExtractorMixin
+from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from numbness_triage.extraction import PRESENT, Extraction, shared_extractor
+from numbness_triage.knowledge import DEFAULT_KNOWLEDGE_DIR, shared_knowledge_base
+from numbness_triage.triage import immediate_red_flags, present_red_flags
+
+logger = logging.getLogger(__name__)
+RED_FLAG_INTENT = "red_flag"
+# Button payloads and typed commands carry their own intent; they are never re-read.
+COMMAND_INTENTS = {"start_over"}
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False)
+class SymptomExtractorComponent(GraphComponent, EntityExtractorMixin):
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return {"knowledge_dir": str(DEFAULT_KNOWLEDGE_DIR)}
+
+    def __init__(self, config: Dict[Text, Any]) -> None:
+        self.knowledge_dir = config.get("knowledge_dir") or str(DEFAULT_KNOWLEDGE_DIR)
+        self.kb = shared_knowledge_base(self.knowledge_dir)
+        self.extractor = shared_extractor(self.knowledge_dir)
+
+    @classmethod
+    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+               execution_context: ExecutionContext) -> "SymptomExtractorComponent":
+        return cls(config)
+
+    @classmethod
+    def load(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+             execution_context: ExecutionContext, **kwargs: Any) -> "SymptomExtractorComponent":
+        return cls(config)
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        return training_data
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            self._process_message(message)
+        return messages
+
+    def _process_message(self, message: Message) -> None:
+        text = message.get(TEXT) or ""
+        if text.startswith("/"):
+            return  # a button payload: its intent and entities are already set
+        extraction = self.extractor.extract(text)
+        entities = message.get(ENTITIES, []) + self._entities(extraction)
+        message.set(ENTITIES, entities, add_to_output=True)
+        flags = immediate_red_flags(self.kb, present_red_flags(self.kb, extraction_findings(extraction)))
+        intent = (message.get(INTENT) or {}).get("name")
+        if flags and intent not in COMMAND_INTENTS:
+            self._mark_red_flag(message)
+        elif not flags and intent == RED_FLAG_INTENT:
+            self._unmark_red_flag(message)
+
+    def _entities(self, extraction: Extraction) -> List[Dict[Text, Any]]:
+        entities = []
+        for mention in extraction.mentions:
+            entity = {"entity": "symptom", "value": mention.finding, "start": mention.start,
+                      "end": mention.end, "confidence_entity": 1.0, "extractor": self.__class__.__name__}
+            if mention.assertion != PRESENT:
+                entity["role"] = mention.assertion
+            entities.append(entity)
+        for name, value, span in (("side", extraction.side, extraction.side_span),
+                                  ("onset", extraction.onset, extraction.onset_span)):
+            if value and span:
+                entities.append({"entity": name, "value": value, "start": span[0], "end": span[1],
+                                 "confidence_entity": 1.0, "extractor": self.__class__.__name__})
+        return entities
+
+    @staticmethod
+    def _mark_red_flag(message: Message) -> None:
+        original = message.get(INTENT) or {}
+        message.set(INTENT, {"name": RED_FLAG_INTENT, "confidence": 1.0}, add_to_output=True)
+        ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") != RED_FLAG_INTENT]
+        message.set(INTENT_RANKING_KEY, [{"name": RED_FLAG_INTENT, "confidence": 1.0}, *ranking], add_to_output=True)
+        logger.debug("red flag marked (classifier intent was %s)", original.get("name"))
+
+
+    @staticmethod
+    def _unmark_red_flag(message: Message) -> None:
+        """The classifier cannot read "no" or "my father": without a red flag the extractor
+        found, the message is a description of symptoms, not an emergency."""
+        ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") != RED_FLAG_INTENT]
+        fallback = {"name": "describe_symptoms", "confidence": 1.0}
+        message.set(INTENT, ranking[0] if ranking else fallback, add_to_output=True)
+        message.set(INTENT_RANKING_KEY, ranking or [fallback], add_to_output=True)
+
+
+def extraction_findings(extraction: Extraction) -> Dict[str, str]:
+    return {m.finding: m.assertion for m in extraction.mentions}

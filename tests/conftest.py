@@ -1,0 +1,42 @@
+import pytest
+
+from numbness_triage.extraction import shared_extractor
+from numbness_triage.interview import Interview, State, Turn
+from numbness_triage.knowledge import shared_knowledge_base
+
+
+@pytest.fixture(scope="session")
+def kb():
+    return shared_knowledge_base()
+
+
+@pytest.fixture(scope="session")
+def extractor():
+    return shared_extractor()
+
+
+@pytest.fixture
+def chat(kb, extractor):
+    """Talk to the framework-free interview: chat("text") or chat("text", intent="affirm")."""
+
+    class Conversation:
+        def __init__(self):
+            self.state = State()
+            self.interview = Interview(kb)
+            self.replies = []
+
+        def __call__(self, text, intent="describe_symptoms", entities=None):
+            turn = Turn(intent, text, extractor.extract(text), entities or {})
+            self.state, self.replies = self.interview.handle_turn(self.state, turn)
+            return "\n".join(r.text for r in self.replies)
+
+        @property
+        def payload(self):
+            customs = [r.custom for r in self.replies if r.custom]
+            return customs[-1]["assessment"] if customs else None
+
+        @property
+        def question(self):
+            return self.state.pending
+
+    return Conversation()

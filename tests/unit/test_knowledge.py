@@ -1,0 +1,118 @@
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+
+from numbness_triage.knowledge import DEFAULT_KNOWLEDGE_DIR, SEED_PAGES, KnowledgeError, Urgency, load_knowledge_base
+
+SEEDS = Path(__file__).resolve().parents[3] / "shared" / "seeds"
+SERIOUS_SYMPTOMS_OF_PAGE_000 = [
+    "confusion", "loss_of_consciousness", "difficulty_breathing", "difficulty_walking", "dizziness",
+    "back_injury", "loss_of_bladder_or_bowel_control", "vision_changes", "paralysis", "slurred_speech",
+    "sudden_numbness", "weakness",
+]
+TEN_CAUSES_OF_PAGE_004 = [
+    "stroke_tia", "restless_legs_syndrome", "peripheral_arterial_disease", "multiple_sclerosis", "herniated_disk",
+    "fibular_nerve_injury", "fibromyalgia", "diabetic_neuropathy", "idiopathic_peripheral_neuropathy",
+    "vertebral_osteomyelitis",
+]
+
+
+def test_every_serious_symptom_of_the_overview_is_a_red_flag_needing_emergency_care(kb):
+    for finding_id in SERIOUS_SYMPTOMS_OF_PAGE_000:
+        flag = kb.findings[finding_id].red_flag
+        assert flag is not None, finding_id
+        assert flag.urgency.at_least(Urgency.emergency)
+
+
+def test_the_faq_emergencies_are_red_flags(kb):
+    for finding_id in ("no_pulse_in_leg", "limb_colour_change", "paralysis", "spreading_weakness", "difficulty_breathing"):
+        assert kb.findings[finding_id].red_flag.urgency == Urgency.emergency_ambulance
+
+
+def test_all_ten_causes_and_benign_compression_are_there(kb):
+    assert set(TEN_CAUSES_OF_PAGE_004) | {"temporary_compression"} == set(kb.causes)
+    assert kb.causes["temporary_compression"].urgency == Urgency.self_care
+
+
+def test_risk_groups_follow_the_page(kb):
+    assert (kb.causes["multiple_sclerosis"].risk.ages.min, kb.causes["multiple_sclerosis"].risk.ages.max) == (20, 50)
+    assert kb.causes["multiple_sclerosis"].risk.sex["female"] > 0.5
+    assert kb.causes["herniated_disk"].risk.sex["male"] > 0.5
+    assert kb.causes["idiopathic_peripheral_neuropathy"].risk.ages.min == 60
+    assert kb.causes["fibromyalgia"].risk.sex["female"] == pytest.approx(0.9)
+
+
+def test_urgency_scale_has_five_levels_in_order_with_advice(kb):
+    assert [level.value for level in Urgency] == [
+        "self_care", "consultation", "consultation_24", "emergency", "emergency_ambulance"]
+    assert "911" in kb.advice_for(Urgency.emergency_ambulance)
+    assert all(kb.urgency_levels[level].advice for level in Urgency)
+
+
+@pytest.mark.skipif(not SEEDS.exists(), reason="seed pages not beside the repository")
+def test_the_doctors_questions_are_the_pages_words(kb):
+    page = (SEEDS / "004_b1a047c432c3b2df.txt").read_text(encoding="utf-8")
+    doctor = [q for q in kb.questions.values() if q.doctor_asks]
+    assert len(doctor) == 4
+    for question in doctor:
+        assert question.text in page
+
+
+def test_every_entry_cites_a_seed_page(kb):
+    groups = [kb.findings, kb.causes, kb.cause_groups, kb.questions, kb.faqs, kb.advice, kb.urgency_levels]
+    for entries in groups:
+        for entry in entries.values():
+            assert entry.source.split("#")[0] in SEED_PAGES
+
+
+def test_every_yes_no_question_answers_a_known_finding(kb):
+    for question in kb.questions.values():
+        if question.kind == "yes_no":
+            assert question.finding in kb.findings
+
+
+@pytest.fixture
+def broken_copy(tmp_path):
+    target = tmp_path / "knowledge"
+    shutil.copytree(DEFAULT_KNOWLEDGE_DIR, target)
+    return target
+
+
+def _edit(path, edit):
+    document = yaml.safe_load(path.read_text())
+    edit(document)
+    path.write_text(yaml.safe_dump(document, sort_keys=False))
+
+
+def test_a_bad_entry_fails_with_file_entry_and_reason(broken_copy):
+    _edit(broken_copy / "causes.yml", lambda d: d["causes"][1].update(urgency="whenever"))
+    with pytest.raises(KnowledgeError) as error:
+        load_knowledge_base(broken_copy)
+    message = str(error.value)
+    assert "causes.yml" in message and "restless_legs_syndrome" in message and "urgency" in message
+
+
+def test_a_cause_naming_an_unknown_symptom_fails(broken_copy):
+    _edit(broken_copy / "causes.yml", lambda d: d["causes"][0]["top_symptoms"].append("purple_toenails"))
+    with pytest.raises(KnowledgeError, match="stroke_tia.*purple_toenails"):
+        load_knowledge_base(broken_copy)
+
+
+def test_an_entry_without_a_seed_page_fails(broken_copy):
+    _edit(broken_copy / "findings.yml", lambda d: d["findings"][0].update(source="somewhere on the internet"))
+    with pytest.raises(KnowledgeError, match="findings.yml.*leg_numbness.*source"):
+        load_knowledge_base(broken_copy)
+
+
+def test_a_phrase_owned_by_two_findings_fails(broken_copy):
+    _edit(broken_copy / "findings.yml", lambda d: d["findings"][1]["phrases"].append("dead leg"))
+    with pytest.raises(KnowledgeError, match="dead leg"):
+        load_knowledge_base(broken_copy)
+
+
+def test_invalid_yaml_names_the_file(broken_copy):
+    (broken_copy / "faq.yml").write_text("faqs: [unclosed")
+    with pytest.raises(KnowledgeError, match="faq.yml.*not valid YAML"):
+        load_knowledge_base(broken_copy)
