@@ -7,7 +7,8 @@ STAMP := $(VENV)/.installed
 MODEL := models/leg-numbness.tar.gz
 ACTION_PORT ?= 5055
 TRAINING_DATA := data/nlu data/rules.yml
-MODEL_INPUTS := config.yml domain.yml data/rules.yml $(wildcard data/nlu/*.yml data/knowledge/*.yml nlu_components/*.py numbness_triage/*.py)
+# The knowledge base and the extractor are read when the model loads: changing them needs no retraining.
+MODEL_INPUTS := config.yml domain.yml data/rules.yml $(wildcard data/nlu/*.yml)
 export PYTHONPATH := $(CURDIR)
 export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1

@@ -1,6 +1,8 @@
 """The interview's actions: thin adapters over numbness_triage.interview."""
 from __future__ import annotations
 
+import logging
+import os
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, Tracker
@@ -9,10 +11,19 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.tracker_adapter import send, slot_events, state_from, turn_from
 from numbness_triage.interview import Interview
 from numbness_triage.knowledge import shared_knowledge_base
+from numbness_triage.questions import DEFAULT_QUESTION_BUDGET
+
+
+logger = logging.getLogger(__name__)
+TROUBLE = ("Sorry, I'm having trouble right now. If this is urgent, call 911 or go to the nearest emergency room. "
+           "Otherwise, please try again in a moment or call your doctor.")
 
 
 def interview() -> Interview:
-    return Interview(shared_knowledge_base())
+    """The interview over the shared knowledge base. INTERVIEW_QUESTION_BUDGET sets how many
+    discriminating questions it may ask after the opening ones (default 8)."""
+    budget = os.environ.get("INTERVIEW_QUESTION_BUDGET", "")
+    return Interview(shared_knowledge_base(), int(budget) if budget.isdigit() else DEFAULT_QUESTION_BUDGET)
 
 
 class ActionInterviewTurn(Action):
@@ -23,7 +34,12 @@ class ActionInterviewTurn(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
-        state, replies = interview().handle_turn(state_from(tracker), turn_from(tracker))
+        try:
+            state, replies = interview().handle_turn(state_from(tracker), turn_from(tracker))
+        except Exception:  # never leave a person without an answer
+            logger.exception("the interview failed on a message; the person was told")
+            dispatcher.utter_message(text=TROUBLE)
+            return []
         send(dispatcher, replies)
         return slot_events(state)
 

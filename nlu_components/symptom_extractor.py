@@ -9,6 +9,7 @@ a classifier's `red_flag` guess without such a finding is turned back into the n
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any, Dict, List, Optional, Text
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -28,6 +29,16 @@ logger = logging.getLogger(__name__)
 RED_FLAG_INTENT = "red_flag"
 # Button payloads and typed commands carry their own intent; they are never re-read.
 COMMAND_INTENTS = {"start_over"}
+# Intents the classifier sometimes gives a plain description of symptoms ("had an infected cut,
+# now my back is killing me" read as a question about one leg). A message that reports the
+# person's own symptoms and asks nothing is a description.
+DESCRIPTION_LOOKALIKES = {"ask_faq", "out_of_scope", "nlu_fallback"}
+_QUESTION = re.compile(r"\?|^\s*(what|why|how|when|where|which|who|will|would|can|could|should|is|are|does|do|did|"
+                       r"may|might|am)\b", re.I)
+
+
+def looks_like_a_question(text: str) -> bool:
+    return bool(_QUESTION.search(text or ""))
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False)
@@ -72,6 +83,8 @@ class SymptomExtractorComponent(GraphComponent, EntityExtractorMixin):
             self._mark_red_flag(message)
         elif not flags and intent == RED_FLAG_INTENT:
             self._unmark_red_flag(message)
+        elif intent in DESCRIPTION_LOOKALIKES and extraction.present and not looks_like_a_question(text):
+            self._set_intent(message, "describe_symptoms")
 
     def _entities(self, extraction: Extraction) -> List[Dict[Text, Any]]:
         entities = []
@@ -96,6 +109,12 @@ class SymptomExtractorComponent(GraphComponent, EntityExtractorMixin):
         message.set(INTENT_RANKING_KEY, [{"name": RED_FLAG_INTENT, "confidence": 1.0}, *ranking], add_to_output=True)
         logger.debug("red flag marked (classifier intent was %s)", original.get("name"))
 
+
+    @staticmethod
+    def _set_intent(message: Message, name: Text) -> None:
+        ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") != name]
+        message.set(INTENT, {"name": name, "confidence": 1.0}, add_to_output=True)
+        message.set(INTENT_RANKING_KEY, [{"name": name, "confidence": 1.0}, *ranking], add_to_output=True)
 
     @staticmethod
     def _unmark_red_flag(message: Message) -> None:

@@ -17,10 +17,20 @@ _UNSURE = r"\b(not sure|unsure|don't know|dont know|do not know|dunno|no idea|ma
           r"hard to say|can't tell|cant tell|can't say|not certain|idk|i guess|might|could be)\b|^\s*\?+\s*$"
 
 
+_LEADING_YES = re.compile(r"^\W*(yes|yeah|yea|yep|yup|ya|yah|aye|y|sure|definitely|absolutely|correct|indeed|of course)\b(?!\s*(not|no)\b)")
+_LEADING_NO = re.compile(r"^\W*(no|nope|nah|naw|n|never|not really|not at all)\b(?!\s+(idea|clue)\b)")
+
+
 def parse_yes_no(text: str, intent: Optional[str] = None) -> Optional[str]:
-    """yes / no / unsure, or None when the text does not answer a yes/no question."""
+    """yes / no / unsure, or None when the text does not answer a yes/no question.
+    An answer that opens with a plain yes or no is that answer, whatever follows ("yes, the not
+    being able to walk started today" is a yes); otherwise doubt beats no beats yes."""
     by_intent = {"affirm": YES, "deny": NO, "unsure": UNSURE}
     lowered = (text or "").lower().strip()
+    if _LEADING_YES.match(lowered):
+        return YES
+    if _LEADING_NO.match(lowered):
+        return NO
     if re.search(_UNSURE, lowered):
         return UNSURE
     if re.search(_NO, lowered):
@@ -67,7 +77,7 @@ def parse_age_sex(text: str) -> Tuple[Optional[int], Optional[str]]:
 
 _BOTH = re.compile(r"\b(both|bilateral\w*|each|two\s+(legs|feet)|all\s+(my\s+)?(legs|feet|toes))\b")
 _LEFT = re.compile(r"\b(left|lft)\b")
-_RIGHT = re.compile(r"\bright\b(?!\s+(now|away|after|before|here|there|when|as|up|down|through|into|at|in|on|off|to))|"
+_RIGHT = re.compile(r"\bright\b(?!\s+(now|away|after|before|here|there|when|as|up|down|through|into|at|in|on|off|to)\b)|"
                     r"\bright\s+(on|in|at)\s+(the|my)\s+(leg|foot|side|calf|thigh|shin)|\brt\b")
 _ONE = re.compile(r"\b(one|single|just the one|only one)\s+(leg|foot|side)\b|\bonly\s+one\b|\bjust\s+one\b|^\s*one\s*$")
 _PLURAL = re.compile(r"\b(legs|feet|feets|legz|calves|thighs|shins)\b")
@@ -109,16 +119,23 @@ def parse_side(text: str) -> Optional[str]:
 
 def parse_onset(text: str) -> Optional[str]:
     lowered = (text or "").lower()
-    if re.search(r"\b(sudden\w*|quick\w*|fast|abrupt\w*|all at once|out of nowhere|overnight|instantly|at once)\b", lowered):
+    if re.search(r"\b(sudden\w*|quick\w*|fast|abrupt\w*|all at once|out of nowhere|out of the blue|overnight|instantly|"
+                 r"at once|immediately|straight away|right away|straight after|right after|just after|in seconds|"
+                 r"in a few minutes|within minutes|one minute|woke up with|came on fast|"
+                 r"(after|since) (the|my|a|that) (fall|kick|accident|crash|injury|operation|surgery|op|knock|blow|tackle))\b", lowered):
         return "sudden"
-    if re.search(r"\b(gradual\w*|slow\w*|over time|bit by bit|little by little|creep\w*|progressive\w*|crept|over (the )?(weeks|months|years))\b", lowered):
+    if re.search(r"\b(gradual\w*|slow\w*|over time|bit by bit|little by little|creep\w*|progressive\w*|crept|"
+                 r"over (the |a |several |a few |a couple of |the (past|last) (few |couple of )?)?(days?|weeks?|months?|years?)|"
+                 r"getting worse|worse and worse|built up|build up|building up)\b", lowered):
         return "gradual"
     return None
 
 
 def parse_duration(text: str) -> Optional[str]:
     lowered = (text or "").lower()
-    if re.search(r"\b(year|years|yrs|months?|ages|forever|long time|decade)\b", lowered):
+    if re.search(r"\b(year|years|yrs|months?|ages|forever|long time|decade|since (last )?(winter|summer|spring|autumn|fall|"
+                 r"christmas|easter|january|february|march|april|may|june|july|august|september|october|november|december)|"
+                 r"a while|long while|as long as i can remember)\b", lowered):
         return "months"
     if re.search(r"\b(weeks?|fortnight)\b", lowered):
         return "weeks"

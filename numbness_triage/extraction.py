@@ -101,7 +101,7 @@ TEXTING_WORDS = {"n": "and", "&": "and", "r": "are", "u": "you", "ur": "your", "
                  "feets": "feet", "legz": "legs", "pee'd": "peed", "lft": "left", "rt": "right", "bak": "back",
                  "1": "one", "nite": "night", "em": "them", "lookin": "looking", "turnin": "turning",
                  "goin": "going", "gettin": "getting", "feelin": "feeling", "kinda": "kind", "sorta": "sort",
-                 "cant": "can't", "dont": "don't", "wont": "won't", "thru": "through"}
+                 "thru": "through"}
 
 # Where spaCy's context-free lookup lemma changes the meaning ("evening" -> "even").
 LEMMA_EXCEPTIONS = {"evening": "evening", "evenings": "evening", "ms": "ms", "bowels": "bowel"}
@@ -222,8 +222,8 @@ class SymptomExtractor:
         self.kb = kb
         if not Token.has_extension("finding_key"):
             Token.set_extension("finding_key", default="")
-        if not Token.has_extension("in_finding"):  # for ConText rules: ", <not a list item>" ends a scope
-            Token.set_extension("in_finding", default=False)
+        if not Token.has_extension("list_comma"):  # for ConText rules: a comma that goes on with a list
+            Token.set_extension("list_comma", default=False)
         nlp = spacy.blank("en")
         self.normalizer = Normalizer(_phrase_words(kb, nlp.tokenizer))
         self._gap_keys = sorted({self.normalizer.key(word) for word in GAP_WORDS})
@@ -242,8 +242,7 @@ class SymptomExtractor:
         matcher.add(rules)
         nlp.add_pipe("finding_token_marker")
         context = nlp.add_pipe("medspacy_context", config={"rules": None, "phrase_matcher_attr": "NORM",
-                                                      # a negation inside a phrase ("can't walk") is part of it
-                                                      "prune_on_target_overlap": True})
+                                                      "prune_on_target_overlap": False})
         context.add(_load_context_rules(Path(knowledge_dir) / "context_rules.yml"))
         self.nlp = nlp
 
@@ -269,14 +268,16 @@ class SymptomExtractor:
         if not text.strip():
             return Extraction()
         doc = self.nlp(text)
-        raw = [self._mention(entity) for entity in doc.ents]
+        modifiers = list(getattr(doc._.context_graph, "modifiers", None) or [])
+        raw = [self._mention(entity, modifiers) for entity in doc.ents]
         mentions = _dedupe(raw + _leg_pain_behind(raw, text) + _one_sided_limbs(raw, text))
         mentions = _add_numbness_behind_sudden(_place_generic_numbness(mentions, text))
         mentions = _apply_implications(_add_spread_numbness(mentions, text), text)
-        mentions = [m for m in mentions if not (m.finding.endswith(DENIAL_ONLY))] + [
+        mentions = _caregiver_report(mentions, text)
+        mentions = _dedupe([m for m in mentions if not (m.finding.endswith(DENIAL_ONLY))] + [
             Mention(m.finding[: -len(DENIAL_ONLY)], m.assertion, m.start, m.end, m.text)
             for m in mentions if m.finding.endswith(DENIAL_ONLY) and m.assertion == ABSENT
-        ]
+        ])
         result = Extraction(mentions=mentions)
         about_a_limb = _mentions_a_limb(result) or _SIDE_OF_LIMB.search(text.lower())  # "actually it's my right leg"
         result.side, result.side_span = find_side(text) if about_a_limb else (None, None)
@@ -285,16 +286,47 @@ class SymptomExtractor:
         return result
 
     @staticmethod
-    def _mention(entity) -> Mention:
-        if entity._.is_family:
+    def _mention(entity, modifiers) -> Mention:
+        categories = _modifying_categories(entity, modifiers)
+        if entity.label_ in _FAMILY_DISEASE and "NEGATED_EXISTENCE" in categories:
+            assertion = ABSENT  # "no MS in the family"
+        elif "FAMILY" in categories:
             assertion = OTHER_PERSON
-        elif entity._.is_negated:
+        elif "NEGATED_EXISTENCE" in categories:
             assertion = ABSENT
-        elif entity._.is_uncertain or entity._.is_hypothetical:
+        elif categories & {"POSSIBLE_EXISTENCE", "HYPOTHETICAL"}:
             assertion = POSSIBLE
         else:
             assertion = PRESENT
         return Mention(entity.label_, assertion, entity.start_char, entity.end_char, entity.text)
+
+
+_NEGATION_WORDS = {"no", "not", "never", "none", "without", "nothing", "neither", "nor", "n't", "cannot"}
+
+
+def _modifying_categories(entity, modifiers) -> Set[str]:
+    """The ConText categories that modify `entity`, read from the modifiers' scopes (medspaCy's own
+    overlap test misses spans that contain one another). A cue wholly inside the phrase is part of
+    what it says ("can't walk", "not making sense"); one that shares its first words still counts
+    ("I don't feel weak": the cue "don't feel" and the phrase "feel weak")."""
+    label = entity.label_.upper()
+    categories = set()
+    for modifier in modifiers:
+        if modifier.direction.upper() in ("TERMINATE", "PSEUDO"):
+            continue
+        cue_start, cue_end = modifier.modifier_span
+        if entity.start <= cue_start and cue_end <= entity.end and modifier.category.upper() != "FAMILY":
+            continue  # (whose it is still counts: "numbness in her leg")
+        if cue_start < entity.start < cue_end or cue_start < entity.end < cue_end:  # cue and phrase share words
+            shared = entity.doc[max(cue_start, entity.start): min(cue_end, entity.end)]
+            if modifier.category.upper() != "NEGATED_EXISTENCE" or any(t.norm_ in _NEGATION_WORDS for t in shared):
+                continue  # "there's no" + "no pulse": the phrase owns its "no"
+        if not modifier.allows(label):
+            continue
+        scope_start, scope_end = modifier.scope_span
+        if scope_start < entity.end and entity.start < scope_end:
+            categories.add(modifier.category.upper())
+    return categories
 
 
 DENIAL_ONLY = "__denial_only"
@@ -498,11 +530,28 @@ def _apply_implications(mentions: List[Mention], text: str = "") -> List[Mention
             have.add(general)
     for finding, bare in _FAMILY_DISEASE.items():
         for i, mention in enumerate(out):
-            if mention.finding == finding and bare.match(mention.text.strip()):
-                # "my aunt has MS" -> in the family; "could this be MS?" / "I have MS" is not this finding
-                out[i] = Mention(finding, PRESENT, mention.start, mention.end, mention.text) \
-                    if mention.assertion == OTHER_PERSON else None
+            if mention is None or mention.finding != finding:
+                continue
+            if mention.assertion == OTHER_PERSON:  # "my aunt has MS": the finding is about the family
+                out[i] = Mention(finding, PRESENT, mention.start, mention.end, mention.text)
+            elif bare.match(mention.text.strip()):  # "could this be MS?" / "I have MS" is not this finding
+                out[i] = None
     return _dedupe(m for m in out if m is not None)
+
+
+_HISTORY = re.compile(
+    r"\b(had|has had|'s had|used to|ago|history|runs in|run in|died|passed away|diagnosed|years|last year|"
+    r"in the past|before|was told|got better|recovered|when (he|she|they) (had|was|were)|has (ms|diabetes))\b", re.I)
+
+
+def _caregiver_report(mentions: List[Mention], text: str) -> List[Mention]:
+    """"My mum's leg went numb and she's all confused": someone typing for the person they are with.
+    When every mention is about someone else and nothing places it in the past ("my father had
+    a stroke"), the message describes the patient, and their symptoms are read as present (the
+    seed page: get help "if you, or someone you are with" has these symptoms)."""
+    if not mentions or any(m.assertion != OTHER_PERSON for m in mentions) or _HISTORY.search(text):
+        return mentions
+    return [Mention(m.finding, PRESENT, m.start, m.end, m.text) for m in mentions]
 
 
 def _register_normalizer_factory() -> None:
@@ -521,10 +570,16 @@ def _register_normalizer_factory() -> None:
 
     Language.factory("finding_key_normalizer")(lambda nlp, name: FindingKeyNormalizer())
 
+    list_words = {"and", "or", "nor", "no", "any", "&", "n", "plus", "not", "never", "without"}
+
     def mark_finding_tokens(doc):
-        for entity in doc.ents:
-            for token in entity:
-                token._.in_finding = True
+        """A comma followed by a finding or by "or/and/no ..." goes on with a list ("no fever, chills
+        or back pain"); any other comma ends a clause."""
+        starts = {entity.start for entity in doc.ents}
+        for token in doc[:-1]:
+            if token.text == ",":
+                following = doc[token.i + 1]
+                token._.list_comma = following.i in starts or following.lower_ in list_words
         return doc
 
     Language.component("finding_token_marker")(mark_finding_tokens)

