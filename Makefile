@@ -76,3 +76,6 @@ constraints: $(STAMP)  ## re-pin constraints.txt from the current install
 
 clean:
 	rm -rf models results/conversations .pytest_cache
+
+# Channel, benchmark and other command groups live in mk/*.mk, one file per concern.
+-include mk/*.mk

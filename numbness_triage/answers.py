@@ -117,17 +117,25 @@ def parse_side(text: str) -> Optional[str]:
     return find_side(text)[0]
 
 
+_SUDDEN = re.compile(r"\b(sudden\w*|quick\w*|fast|abrupt\w*|all at once|out of nowhere|out of the blue|overnight|"
+                     r"instantly|at once|immediately|straight away|right away|in seconds|in a few minutes|"
+                     r"within minutes|one minute|woke up with|came on fast)\b")
+_GRADUAL = re.compile(r"\b(gradual\w*|slow\w*|over time|bit by bit|little by little|creep\w*|progressive\w*|crept|"
+                      r"over (the |a |several |a few |a couple of |the (past|last) (few |couple of )?)?(days?|weeks?|months?|years?)|"
+                      r"getting worse|worse and worse|built up|build up|building up)\b")
+_AFTER_AN_EVENT = re.compile(r"\b(straight|right|just|soon)?\s*(after|since) (the|my|a|that) "
+                             r"(fall|kick|accident|crash|injury|operation|surgery|op|knock|blow|tackle)\b")
+
+
 def parse_onset(text: str) -> Optional[str]:
+    """sudden / gradual. Said outright it wins; "straight after the fall" is sudden."""
     lowered = (text or "").lower()
-    if re.search(r"\b(sudden\w*|quick\w*|fast|abrupt\w*|all at once|out of nowhere|out of the blue|overnight|instantly|"
-                 r"at once|immediately|straight away|right away|straight after|right after|just after|in seconds|"
-                 r"in a few minutes|within minutes|one minute|woke up with|came on fast|"
-                 r"(after|since) (the|my|a|that) (fall|kick|accident|crash|injury|operation|surgery|op|knock|blow|tackle))\b", lowered):
+    if _SUDDEN.search(lowered):
         return "sudden"
-    if re.search(r"\b(gradual\w*|slow\w*|over time|bit by bit|little by little|creep\w*|progressive\w*|crept|"
-                 r"over (the |a |several |a few |a couple of |the (past|last) (few |couple of )?)?(days?|weeks?|months?|years?)|"
-                 r"getting worse|worse and worse|built up|build up|building up)\b", lowered):
+    if _GRADUAL.search(lowered):
         return "gradual"
+    if _AFTER_AN_EVENT.search(lowered):
+        return "sudden"
     return None
 
 

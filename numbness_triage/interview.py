@@ -11,12 +11,13 @@ from typing import Dict, List, Optional
 from numbness_triage import answers
 from numbness_triage.extraction import ABSENT, POSSIBLE, PRESENT, Extraction
 from numbness_triage.knowledge import KnowledgeBase, Question, Urgency, highest
-from numbness_triage.matching import CAUTIOUS_SHARE, Profile, rank_causes, triage_from_causes
+from numbness_triage.matching import Profile, rank_causes, triage_from_causes
 from numbness_triage.questions import DEFAULT_QUESTION_BUDGET, next_question
 from numbness_triage.triage import check_red_flags, heard, red_flag_urgency
 
 START, INTERVIEW, ASSESSED, ESCALATED = "start", "interview", "assessed", "escalated"
 UNKNOWN = "unknown"  # the person was asked and could not say
+ESCALATION_CAUSE_SHARE = 0.4  # a cause this clearly ahead sets the escalation level when it needs more
 YES_NO_BUTTONS = [
     {"title": "Yes", "payload": "/affirm"},
     {"title": "No", "payload": "/deny"},
@@ -288,8 +289,9 @@ class Interview:
         """The red flags' urgency, raised when what else was said fits a cause that needs more
         (new weakness with a numb arm and a headache fits a stroke: an ambulance, not a drive)."""
         levels = [red_flag_urgency(self.kb, state.red_flags)]
-        ranked = rank_causes(self.kb, state.profile())
-        levels += [r.cause.urgency for r in ranked[:3] if r.score >= CAUTIOUS_SHARE]
+        best = rank_causes(self.kb, state.profile())[0]
+        if best.score >= ESCALATION_CAUSE_SHARE:
+            levels.append(best.cause.urgency)
         return highest(levels)
 
     def escalate_now(self, state: State, flags: List[str]) -> List[Reply]:

@@ -20,6 +20,7 @@ ALWAYS_LIKELIHOOD = 0.97
 NEVER_LIKELIHOOD = 0.02
 RISK_FACTOR_LIKELIHOOD = 0.45
 REQUIRED_FACTOR_LIKELIHOOD = 0.97
+REQUIRED_FACTOR_UNKNOWN = 0.3  # a cause that needs a history (diabetes) nobody has asked about yet
 UNRELATED_SYMPTOM_LIKELIHOOD = 0.06
 UNRELATED_HISTORY_LIKELIHOOD = 0.2
 FIT, MISFIT = 1.6, 0.35
@@ -144,6 +145,9 @@ def _score(kb: KnowledgeBase, cause: Cause, profile: Profile):
                 reasons_against.append(f"no {label} (it always comes with it)")
             elif likelihood >= TOP_SYMPTOM_LIKELIHOOD[-1]:
                 reasons_against.append(f"no {label}")
+    for factor in cause.risk.required_factors:
+        if factor not in profile.findings:  # not asked yet: as likely as it is among people with numbness
+            log_score += math.log(REQUIRED_FACTOR_UNKNOWN)
     for multiplier, reason, supports in _profile_factors(cause, profile):
         log_score += math.log(multiplier)
         (reasons_for if supports else reasons_against).append(reason)

@@ -66,3 +66,7 @@ def test_an_answer_that_opens_with_yes_or_no_is_that_answer(text, expected):
 ])
 def test_onset_tied_to_an_event_or_a_span(text, onset):
     assert parse_onset(text) == onset
+
+
+def test_onset_said_outright_beats_the_event_it_followed():
+    assert parse_onset("built up gradually after the accident") == "gradual"

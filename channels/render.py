@@ -1,0 +1,219 @@
+"""The assessment payload as a card, for the chat apps that can show one (Slack and Telegram).
+
+Framework-free: the input is the interview's custom message `{"assessment": {...}}` (see the
+README) and the knowledge base, which holds the words shown to people (urgency labels and advice,
+red-flag labels, cause descriptions, the disclaimer). The output is plain data: Slack Block Kit
+dicts (`slack_message`) or a Telegram HTML string (`telegram_html`). Nothing here imports Rasa,
+slack_sdk or aiogram; both channel modules call these functions.
+
+A message that carries an assessment is shown as the card *instead of* its plain text (Slack keeps
+the text as the notification fallback), so the card says everything the text says: the level
+and its advice, the warning signs heard, each cause with its likelihood, urgency, description and
+reasons, the home-care note, and "this is not a diagnosis".
+"""
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass, field
+from typing import Any, Dict, List, Optional
+
+from numbness_triage.knowledge import KnowledgeBase, Urgency, shared_knowledge_base
+
+EMERGENCY_LEVELS = (Urgency.emergency.value, Urgency.emergency_ambulance.value)
+MAX_FITS, MAX_AGAINST = 5, 4  # as many reasons as the text of the assessment shows
+# When a payload names no level we know, the card must still tell people what to do.
+UNKNOWN_LEVEL_ADVICE = "If you think this may be an emergency, call 911 now. Otherwise, talk to your doctor."
+# Slack's limits (https://api.slack.com/reference/block-kit/blocks).
+SLACK_HEADER_MAX, SLACK_TEXT_MAX, SLACK_BLOCKS_MAX = 150, 3000, 50
+TELEGRAM_TEXT_MAX = 4096
+
+
+@dataclass(frozen=True)
+class CauseCard:
+    rank: int
+    name: str
+    percent: int
+    urgency: str  # the urgency label of the cause
+    description: str
+    fits: List[str] = field(default_factory=list)
+    against: List[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class AssessmentCard:
+    """What either chat app shows, in words; built by `assessment_card`."""
+
+    title: str
+    warning: bool  # red flags were heard or the level is an emergency: shown as a warning
+    level: str  # label of the triage level
+    advice: str
+    heard: List[str]  # the red flags, in words
+    causes: List[CauseCard]
+    notes: List[str]
+    disclaimer: str
+
+
+def assessment_of(custom: Any) -> Optional[Dict[str, Any]]:
+    """The inner assessment of a custom message, or None when the message is something else."""
+    if isinstance(custom, dict) and isinstance(custom.get("assessment"), dict):
+        return custom["assessment"]
+    return None
+
+
+def assessment_card(payload: Dict[str, Any], kb: Optional[KnowledgeBase] = None) -> AssessmentCard:
+    """`payload`: `{"assessment": {...}}` or the inner dict."""
+    kb = kb or shared_knowledge_base()
+    assessment = assessment_of(payload) or payload
+    triage = str(assessment.get("triage") or "")
+    red_flags = [f for f in assessment.get("red_flags") or [] if isinstance(f, str)]
+    causes = [c for c in assessment.get("causes") or [] if isinstance(c, dict)]
+
+    level = _level(kb, triage)
+    if level is None:
+        label, advice = "Talk to a doctor", UNKNOWN_LEVEL_ADVICE
+    else:
+        label, advice = kb.urgency_levels[level].label, kb.advice_for(level)
+    emergency = level is None or triage in EMERGENCY_LEVELS
+    warning = bool(red_flags) or emergency
+
+    if red_flags or not causes:
+        title = "⚠️ This may be a medical emergency" if emergency else "⚠️ Please get medical advice"
+    else:
+        title = "⚠️ Your answers need emergency care" if emergency else "Your assessment"
+
+    cards = []
+    for rank, cause in enumerate(causes, start=1):
+        known = kb.causes.get(str(cause.get("id")))
+        why = cause.get("why") if isinstance(cause.get("why"), dict) else {}
+        urgency = _level(kb, str(cause.get("urgency") or ""))
+        cards.append(CauseCard(
+            rank=rank,
+            name=str(cause.get("name") or (known.name if known else cause.get("id", "Unknown cause"))),
+            percent=_percent(cause.get("score")),
+            urgency=kb.urgency_levels[urgency].label if urgency else "",
+            description=known.description.strip().splitlines()[0] if known and known.description.strip() else "",
+            fits=[str(r) for r in (why.get("for") or [])][:MAX_FITS],
+            against=[str(r) for r in (why.get("against") or [])][:MAX_AGAINST],
+        ))
+
+    notes = []
+    if cards and causes[0].get("id") == "temporary_compression" and triage == Urgency.self_care.value:
+        notes.append(kb.advice["temporary_compression_care"].text)
+
+    return AssessmentCard(
+        title=title,
+        warning=warning,
+        level=label,
+        advice=advice,
+        heard=[kb.label(f) if f in kb.findings else f.replace("_", " ") for f in red_flags],
+        causes=cards,
+        notes=notes,
+        disclaimer=kb.advice["not_a_diagnosis"].text,
+    )
+
+
+def _level(kb: KnowledgeBase, value: str) -> Optional[Urgency]:
+    try:
+        level = Urgency(value)
+    except ValueError:
+        return None
+    return level if level in kb.urgency_levels else None
+
+
+def _percent(score: Any) -> int:
+    try:
+        return max(0, min(100, round(float(score) * 100)))
+    except (TypeError, ValueError):
+        return 0
+
+
+# --------------------------------------------------------------------------- Slack
+def _mrkdwn(text: str) -> str:
+    """Slack's escaping for text it formats: only &, < and > are special."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _section(text: str) -> Dict[str, Any]:
+    return {"type": "section", "text": {"type": "mrkdwn", "text": _clip(text, SLACK_TEXT_MAX)}}
+
+
+def slack_blocks(card: AssessmentCard) -> List[Dict[str, Any]]:
+    blocks: List[Dict[str, Any]] = [
+        {"type": "header", "text": {"type": "plain_text", "text": _clip(card.title, SLACK_HEADER_MAX), "emoji": True}}
+    ]
+    if card.heard:
+        blocks.append(_section(f"*Warning signs you mentioned:* {_mrkdwn(', '.join(card.heard))}"))
+    marker = ":rotating_light: " if card.warning else ""
+    blocks.append(_section(f"{marker}*What to do: {_mrkdwn(card.level)}*\n{_mrkdwn(card.advice)}"))
+    if card.causes:
+        blocks.append({"type": "divider"})
+        blocks.append(_section("*What your answers fit best* (most likely first):"))
+        for cause in card.causes:
+            lines = [f"*{cause.rank}. {_mrkdwn(cause.name)}* ({cause.percent}%)"
+                     + (f" · {_mrkdwn(cause.urgency)}" if cause.urgency else "")]
+            if cause.description:
+                lines.append(f"_{_mrkdwn(cause.description)}_")
+            if cause.fits:
+                lines.append(f"*Fits:* {_mrkdwn(', '.join(cause.fits))}")
+            if cause.against:
+                lines.append(f"*Against:* {_mrkdwn(', '.join(cause.against))}")
+            blocks.append(_section("\n".join(lines)))
+    for note in card.notes:
+        blocks.append(_section(_mrkdwn(note)))
+    blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": _clip(_mrkdwn(card.disclaimer), SLACK_TEXT_MAX)}]})
+    return blocks[:SLACK_BLOCKS_MAX]
+
+
+def plain_text(card: AssessmentCard) -> str:
+    """The card as plain text: Slack's notification fallback when the message has no text."""
+    lines = [card.title]
+    if card.heard:
+        lines.append("Warning signs you mentioned: " + ", ".join(card.heard))
+    lines.append(f"What to do: {card.level}. {card.advice}")
+    for cause in card.causes:
+        lines.append(f"{cause.rank}. {cause.name} ({cause.percent}%)")
+    lines.append(card.disclaimer)
+    return "\n".join(lines)
+
+
+def slack_message(payload: Dict[str, Any], kb: Optional[KnowledgeBase] = None,
+                  fallback: Optional[str] = None) -> Dict[str, Any]:
+    """Arguments for chat.postMessage: the card as blocks, `text` as the notification fallback."""
+    card = assessment_card(payload, kb)
+    return {"text": _clip(fallback or plain_text(card), 40000), "blocks": slack_blocks(card)}
+
+
+# --------------------------------------------------------------------------- Telegram
+def _h(text: str) -> str:
+    return html.escape(text, quote=False)
+
+
+def telegram_html(payload: Dict[str, Any], kb: Optional[KnowledgeBase] = None) -> str:
+    """The card as one message in Telegram's HTML parse mode (at most 4096 characters)."""
+    card = assessment_card(payload, kb)
+    head = [f"<b>{_h(card.title)}</b>"]
+    if card.heard:
+        head.append(f"<b>Warning signs you mentioned:</b> {_h(', '.join(card.heard))}")
+    marker = "🚨 " if card.warning else ""
+    head.append(f"{marker}<b>What to do: {_h(card.level)}</b>\n{_h(card.advice)}")
+    tail = [_h(note) for note in card.notes] + [f"<i>{_h(card.disclaimer)}</i>"]
+    causes = []
+    for cause in card.causes:
+        lines = [f"<b>{cause.rank}. {_h(cause.name)}</b> ({cause.percent}%)"
+                 + (f" · {_h(cause.urgency)}" if cause.urgency else "")]
+        if cause.description:
+            lines.append(f"<i>{_h(cause.description)}</i>")
+        if cause.fits:
+            lines.append(f"Fits: {_h(', '.join(cause.fits))}")
+        if cause.against:
+            lines.append(f"Against: {_h(', '.join(cause.against))}")
+        causes.append(lines)
+    intro = ["<b>What your answers fit best</b> (most likely first):"] if causes else []
+    text = "\n\n".join(head + intro + ["\n".join(lines) for lines in causes] + tail)
+    if len(text) > TELEGRAM_TEXT_MAX:  # keep the advice and the disclaimer whole; shorten the causes
+        text = "\n\n".join(head + intro + [lines[0] for lines in causes] + tail)
+    return text

@@ -1,0 +1,48 @@
+"""Fixtures of the Slack and Telegram tests (`make channel-tests`); see harness.py.
+
+The tests that need the trained model and a running bot (test_*_server.py) are collected only
+when RUN_CHANNEL_SERVER_TESTS=1, as `make channel-tests` sets it: `make unit` runs before the
+model is trained on a fresh machine. The other tests here (rendering, button payloads,
+credentials) need neither and run in both.
+"""
+import os
+import tempfile
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")  # before anything imports rasa
+
+from tests.channels.harness import (  # noqa: E402
+    ROOT, BotServer, FakeSlackAPI, FakeTelegramAPI, LoopThread, NoInternet)
+
+SERVER_TESTS = ["test_slack_server.py", "test_telegram_server.py"]
+if os.environ.get("RUN_CHANNEL_SERVER_TESTS") != "1":
+    collect_ignore = SERVER_TESTS
+
+
+@pytest.fixture(scope="session", autouse=True)
+def no_internet():
+    """Every channel test runs offline: a lookup or connection that is not loopback fails."""
+    with NoInternet() as guard:
+        yield guard
+
+
+@pytest.fixture(scope="session")
+def bot(no_internet):
+    model = Path(os.environ.get("CHANNEL_TEST_MODEL", ROOT / "models" / "leg-numbness.tar.gz"))
+    if not model.exists():
+        pytest.fail(f"no trained model at {model}: run `make train` (or `make channel-tests`, which trains)")
+    loop = LoopThread()
+    slack, telegram = FakeSlackAPI(), FakeTelegramAPI()
+    loop.run(slack.start())
+    loop.run(telegram.start())
+    with tempfile.TemporaryDirectory(prefix="channel-tests-") as workdir:
+        server = BotServer(loop, slack, telegram, Path(workdir), model)
+        try:
+            yield server.start()
+        finally:
+            server.stop()
+            loop.run(slack.stop())
+            loop.run(telegram.stop())
+            loop.stop()

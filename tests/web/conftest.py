@@ -1,0 +1,76 @@
+"""Browser tests of the web chat. They start the action server, the Rasa server and the page's
+server on free ports of 127.0.0.1 (a throw-away tracker store), drive Debian's chromium headless
+through Playwright, and stop everything at the end.
+
+They run only with RUN_WEB_TESTS=1 (`make web-tests`, part of `make test`): a plain `pytest`
+(`make unit`) skips them, and never imports Playwright.
+"""
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent.parent
+RUN = os.environ.get("RUN_WEB_TESTS") == "1"
+SCREENSHOTS = ROOT / "results" / "screenshots"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+def pytest_collection_modifyitems(config, items):
+    if RUN:
+        return
+    skip = pytest.mark.skip(reason="browser tests: run them with `make web-tests` (RUN_WEB_TESTS=1)")
+    for item in items:
+        if HERE in Path(str(item.fspath)).resolve().parents:
+            item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def web_stack(tmp_path_factory):
+    from scripts.web_stack import WebStack, free_port
+
+    work = tmp_path_factory.mktemp("web")
+    logs = ROOT / "logs" / "web-tests"
+    logs.mkdir(parents=True, exist_ok=True)
+    stack = WebStack(host="127.0.0.1", web_port=free_port(), rasa_port=free_port(), action_port=free_port(),
+                     tracker_db=str(work / "conversations.db"), log_dir=logs, work_dir=work)
+    stack.start()
+    yield stack
+    stack.stop()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    executable = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+    if not shutil.which(executable):
+        pytest.fail(f"{executable} is missing: `make web-test-setup` installs Debian's chromium")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS, headless=True)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def chat(browser, web_stack):
+    """A fresh browser context (so a new conversation) on the chat page."""
+    from tests.web.widget import ChatPage
+
+    context = browser.new_context(viewport={"width": 1100, "height": 1000})
+    page = ChatPage(context, web_stack)
+    yield page
+    try:
+        assert not page.page_errors, f"JavaScript errors on the page: {page.page_errors}"
+        assert not page.dialogs, f"the page opened dialogs: {page.dialogs}"
+    finally:
+        context.close()
+
+
+@pytest.fixture(scope="session")
+def screenshots():
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    return SCREENSHOTS
