@@ -22,7 +22,7 @@ chat: $(MODEL)  ## set up, train when the data changed, start the action server,
 	scripts/wait_for_port.sh $(ACTION_PORT) 60 && \
 	$(RASA) shell --model $(MODEL) --endpoints endpoints.yml
 
-test: setup validate unit evaluate-nlu $(MODEL) conversation-tests  ## everything CI runs
+test: setup validate $(MODEL) unit evaluate-nlu conversation-tests evaluate  ## everything CI runs
 	@echo "make test: all passed"
 
 setup: $(STAMP)
@@ -45,11 +45,12 @@ $(MODEL): $(STAMP) $(MODEL_INPUTS) data/nlu/faq_responses.yml
 validate: $(STAMP) data/nlu/faq_responses.yml  ## rasa data validate, failing on any warning
 	RASA=$(RASA) scripts/validate_data.sh
 
-unit: $(STAMP)  ## pytest (knowledge base, extractor, scoring, interview, actions, NLU component)
+unit: $(STAMP) $(MODEL)  ## pytest (knowledge base, extractor, scoring, interview, actions, NLU component, the bot in-process)
 	$(PY) -m pytest -q
 
-evaluate-nlu: $(STAMP)  ## extractor scores on tests/nlu/extraction_eval.yml -> results/extraction_eval.json
+evaluate-nlu: $(STAMP)  ## extractor scores -> results/extraction_eval.json (targets checked), results/extraction_heldout.json
 	$(PY) scripts/evaluate_extraction.py --check
+	$(PY) scripts/evaluate_extraction.py --gold tests/nlu/extraction_heldout.yml --out results/extraction_heldout.json
 
 test-nlu-intents: $(STAMP) data/nlu/faq_responses.yml  ## rasa's intent report, cross-validated -> results/intents/
 	$(RASA) test nlu --config config.yml --nlu data/nlu --cross-validation --folds 3 --out results/intents
@@ -64,8 +65,9 @@ run: $(MODEL)  ## the Rasa server (REST and socket.io on port 5005) with its act
 	scripts/wait_for_port.sh $(ACTION_PORT) 60 && \
 	$(RASA) run --model $(MODEL) --endpoints endpoints.yml --credentials credentials.yml --port 5005
 
-evaluate: $(MODEL)  ## play the simulated patients through the REST channel -> results/vignettes.json
-	$(PY) scripts/evaluate_vignettes.py
+evaluate: $(MODEL)  ## play the simulated patients through the REST channel -> results/vignettes*.json
+	$(PY) scripts/evaluate_vignettes.py --check
+	$(PY) scripts/evaluate_vignettes.py --check --vignettes tests/vignettes/heldout.yml --out results/vignettes_heldout.json
 
 actions: $(STAMP)  ## run the action server alone
 	$(RASA) run actions --port $(ACTION_PORT)

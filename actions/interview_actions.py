@@ -15,8 +15,6 @@ from numbness_triage.questions import DEFAULT_QUESTION_BUDGET
 
 
 logger = logging.getLogger(__name__)
-TROUBLE = ("Sorry, I'm having trouble right now. If this is urgent, call 911 or go to the nearest emergency room. "
-           "Otherwise, please try again in a moment or call your doctor.")
 
 
 def interview() -> Interview:
@@ -38,7 +36,7 @@ class ActionInterviewTurn(Action):
             state, replies = interview().handle_turn(state_from(tracker), turn_from(tracker))
         except Exception:  # never leave a person without an answer
             logger.exception("the interview failed on a message; the person was told")
-            dispatcher.utter_message(text=TROUBLE)
+            dispatcher.utter_message(text=shared_knowledge_base().advice["trouble"].text)
             return []
         send(dispatcher, replies)
         return slot_events(state)

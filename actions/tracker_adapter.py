@@ -20,7 +20,7 @@ def state_from(tracker: Tracker) -> State:
 def turn_from(tracker: Tracker) -> Turn:
     message = tracker.latest_message or {}
     intent = (message.get("intent") or {}).get("name")
-    mentions, values = [], {}
+    mentions, values, hints = [], {}, []
     for entity in message.get("entities") or []:
         if entity.get("entity") == "symptom" and isinstance(entity.get("value"), str):
             assertion = entity.get("role") or PRESENT
@@ -28,7 +28,10 @@ def turn_from(tracker: Tracker) -> Turn:
                 mentions.append(Mention(entity["value"], assertion, entity.get("start", 0), entity.get("end", 0), ""))
         elif entity.get("entity") in ("side", "onset") and isinstance(entity.get("value"), str):
             values[entity["entity"]] = entity["value"]
-    extraction = Extraction(mentions=mentions, side=values.get("side"), onset=values.get("onset"))
+        elif entity.get("entity") == "red_flag_hint" and isinstance(entity.get("value"), str):
+            hints.append(entity["value"])
+    extraction = Extraction(mentions=mentions, side=values.get("side"), onset=values.get("onset"),
+                            hinted_red_flags=hints)
     return Turn(intent=intent, text=message.get("text") or "", extraction=extraction)
 
 

@@ -21,18 +21,18 @@ from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+import nlu_components.action_fallback  # noqa: F401 - answers for a failed action server
 from numbness_triage.extraction import PRESENT, Extraction, shared_extractor
 from numbness_triage.knowledge import DEFAULT_KNOWLEDGE_DIR, shared_knowledge_base
 from numbness_triage.triage import immediate_red_flags, present_red_flags
 
 logger = logging.getLogger(__name__)
 RED_FLAG_INTENT = "red_flag"
-# Button payloads and typed commands carry their own intent; they are never re-read.
-COMMAND_INTENTS = {"start_over"}
 # Intents the classifier sometimes gives a plain description of symptoms ("had an infected cut,
-# now my back is killing me" read as a question about one leg). A message that reports the
+# now my back is killing me" read as a question about one leg; "the weakness is new" read as
+# "new assessment"). A message that reports the
 # person's own symptoms and asks nothing is a description.
-DESCRIPTION_LOOKALIKES = {"ask_faq", "out_of_scope", "nlu_fallback"}
+DESCRIPTION_LOOKALIKES = {"ask_faq", "out_of_scope", "nlu_fallback", "start_over"}
 _QUESTION = re.compile(r"\?|^\s*(what|why|how|when|where|which|who|will|would|can|could|should|is|are|does|do|did|"
                        r"may|might|am)\b", re.I)
 
@@ -79,7 +79,7 @@ class SymptomExtractorComponent(GraphComponent, EntityExtractorMixin):
         message.set(ENTITIES, entities, add_to_output=True)
         flags = immediate_red_flags(self.kb, present_red_flags(self.kb, extraction_findings(extraction)))
         intent = (message.get(INTENT) or {}).get("name")
-        if flags and intent not in COMMAND_INTENTS:
+        if flags:  # whatever the classifier thought ("start over, I can't breathe")
             self._mark_red_flag(message)
         elif not flags and intent == RED_FLAG_INTENT:
             self._unmark_red_flag(message)
@@ -94,6 +94,9 @@ class SymptomExtractorComponent(GraphComponent, EntityExtractorMixin):
             if mention.assertion != PRESENT:
                 entity["role"] = mention.assertion
             entities.append(entity)
+        for flag in extraction.hinted_red_flags:
+            entities.append({"entity": "red_flag_hint", "value": flag, "start": 0, "end": 0,
+                             "confidence_entity": 1.0, "extractor": self.__class__.__name__})
         for name, value, span in (("side", extraction.side, extraction.side_span),
                                   ("onset", extraction.onset, extraction.onset_span)):
             if value and span:

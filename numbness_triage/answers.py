@@ -40,6 +40,24 @@ def parse_yes_no(text: str, intent: Optional[str] = None) -> Optional[str]:
     return by_intent.get(intent)
 
 
+_NEW = re.compile(r"\b(new|brand new|today|this morning|this afternoon|this evening|tonight|yesterday|last night|"
+                  r"just (started|began|happened|now)|an hour|hours|minutes|since (this|last|yesterday|today)|"
+                  r"never (had|felt) (it|this|that) before|first time)\b")
+_OLD = re.compile(r"\b(not new|isn't new|is not new|for (years|months|ages|a long time|weeks)|years|months|long time|"
+                  r"always|ages|had it for|had this for|since (i was|childhood)|same as (ever|always))\b")
+
+
+def parse_is_new(text: str, intent: Optional[str] = None) -> Optional[str]:
+    """The answer to "is it new?": yes / no / unsure. "only since this morning" is a yes,
+    "I've had it for years" a no; otherwise as any yes/no answer."""
+    lowered = (text or "").lower()
+    if _OLD.search(lowered):
+        return NO
+    if _NEW.search(lowered) and not re.search(r"\b(not|n't|never)\b[^.]{0,12}\bnew\b", lowered):
+        return YES
+    return parse_yes_no(text, intent)
+
+
 _WORD_NUMBERS = {
     "twenty": 20, "thirty": 30, "forty": 40, "fourty": 40, "fifty": 50, "sixty": 60, "seventy": 70,
     "eighty": 80, "ninety": 90, "eighteen": 18, "nineteen": 19,

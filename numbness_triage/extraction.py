@@ -51,6 +51,7 @@ class Extraction:
     onset: Optional[str] = None
     side_span: Optional[Tuple[int, int]] = None
     onset_span: Optional[Tuple[int, int]] = None
+    hinted_red_flags: List[str] = field(default_factory=list)  # a cue word, no phrase: ask, don't guess
 
     def with_assertion(self, assertion: str) -> Set[str]:
         return {m.finding for m in self.mentions if m.assertion == assertion}
@@ -245,6 +246,8 @@ class SymptomExtractor:
                                                       "prune_on_target_overlap": False})
         context.add(_load_context_rules(Path(knowledge_dir) / "context_rules.yml"))
         self.nlp = nlp
+        self._cue_patterns = [(flag, _cue_pattern(finding.red_flag.cues))
+                              for flag, finding in kb.red_flags.items() if finding.red_flag.cues]
 
     def _pattern(self, nlp, phrase: str) -> List[dict]:
         """Token keys with room for GAP_WORDS between them; "..." in a phrase stands for up to
@@ -283,7 +286,16 @@ class SymptomExtractor:
         result.side, result.side_span = find_side(text) if about_a_limb else (None, None)
         result.onset, result.onset_span = _first_match(_ONSET_PATTERNS, text)
         _derive_sudden_numbness(result)
+        result.hinted_red_flags = self._hinted_red_flags(text, result)
         return result
+
+    def _hinted_red_flags(self, text: str, result: Extraction) -> List[str]:
+        """Red flags whose cue words appear, undenied, where no phrase of theirs matched."""
+        mentioned = {m.finding for m in result.mentions}
+        lowered = text.lower()
+        lowered = _CUE_IDIOMS.sub(" ", lowered)
+        return [flag for flag, cue in self._cue_patterns
+                if flag not in mentioned and any(not _denied_before(lowered, m.start()) for m in cue.finditer(lowered))]
 
     @staticmethod
     def _mention(entity, modifiers) -> Mention:
@@ -542,6 +554,25 @@ def _apply_implications(mentions: List[Mention], text: str = "") -> List[Mention
 _HISTORY = re.compile(
     r"\b(had|has had|'s had|used to|ago|history|runs in|run in|died|passed away|diagnosed|years|last year|"
     r"in the past|before|was told|got better|recovered|when (he|she|they) (had|was|were)|has (ms|diabetes))\b", re.I)
+
+
+# Everyday phrases in which a cue word means nothing medical.
+_CUE_IDIOMS = re.compile(r"\b(keep an eye on|keeping an eye on|an eye on it|face it|facing|in the face of|"
+                         r"face to face|out of breath from (running|the stairs))\b")
+
+
+def _cue_pattern(cues: List[str]):
+    """"breath*" matches words that start with it; any other cue only as a whole word or phrase."""
+    parts = [re.escape(cue[:-1]) + r"\w*" if cue.endswith("*") else re.escape(cue) + r"\b" for cue in cues]
+    return re.compile(r"\b(" + "|".join(parts) + ")")
+
+
+_DENIAL_BEFORE = re.compile(r"\b(no|not|never|without|nothing|none|n't|fine|normal)\b[^.!?;]{0,25}$")
+
+
+def _denied_before(lowered: str, at: int) -> bool:
+    """A denial shortly before a cue in the same clause: "no problems with my bladder"."""
+    return bool(_DENIAL_BEFORE.search(lowered[max(0, at - 40):at]))
 
 
 def _caregiver_report(mentions: List[Mention], text: str) -> List[Mention]:

@@ -9,7 +9,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Dict, List, Optional
 
 from numbness_triage import answers
-from numbness_triage.extraction import ABSENT, POSSIBLE, PRESENT, Extraction
+from numbness_triage.extraction import ABSENT, NUMBNESS_FINDINGS, POSSIBLE, PRESENT, Extraction
 from numbness_triage.knowledge import KnowledgeBase, Question, Urgency, highest
 from numbness_triage.matching import Profile, rank_causes, triage_from_causes
 from numbness_triage.questions import DEFAULT_QUESTION_BUDGET, next_question
@@ -60,6 +60,7 @@ class State:
     clarifying: Optional[str] = None  # ambiguous red flag waiting for "is it new?"
     cleared_flags: List[str] = field(default_factory=list)  # ambiguous flags the person says are not new
     confirmed_flags: List[str] = field(default_factory=list)  # ambiguous flags the person says are new
+    hinted_flags: List[str] = field(default_factory=list)  # cue words heard, to be checked with a question
     red_flags: List[str] = field(default_factory=list)
     triage: Optional[str] = None
     assessment: Optional[dict] = None
@@ -112,7 +113,7 @@ class Interview:
     # ----------------------------------------------------------------- entry point
     def handle_turn(self, state: State, turn: Turn) -> (State, List[Reply]):
         """Red flags first, every turn; then the pending question, then whatever else was said."""
-        if turn.intent == "start_over":
+        if turn.intent == "start_over" and not (state.clarifying and self._answers_clarification(turn)):
             return State(stage=INTERVIEW), [Reply("Let's start over. " + self._opening_prompt())]
         noted = self._absorb(state, turn)
         answered = self._answer_pending(state, turn)
@@ -163,7 +164,12 @@ class Interview:
             if state.findings.get(mention.finding) != mention.assertion:
                 state.findings[mention.finding] = mention.assertion
                 noted[mention.finding] = mention.assertion
-        for key, value in (("side", turn.extraction.side), ("onset", turn.extraction.onset)):
+        for flag in turn.extraction.hinted_red_flags:
+            if flag not in state.findings and flag not in state.cleared_flags and flag not in state.hinted_flags:
+                state.hinted_flags.append(flag)
+        about_numbness = any(m.finding in NUMBNESS_FINDINGS for m in turn.extraction.mentions)
+        onset = turn.extraction.onset if about_numbness or state.pending == "onset" else None
+        for key, value in (("side", turn.extraction.side), ("onset", onset)):  # "weak suddenly" is not the numbness
             value = turn.entities.get(key) or value
             if value and getattr(state, key) != value:
                 setattr(state, key, value)
@@ -173,7 +179,7 @@ class Interview:
         return noted
 
     def _sudden_onset(self, state: State, noted: Dict[str, str]) -> None:
-        numb = any(state.findings.get(f) == PRESENT for f in ("leg_numbness", "foot_numbness", "upper_leg_numbness"))
+        numb = any(state.findings.get(f) == PRESENT for f in NUMBNESS_FINDINGS)
         if numb and state.findings.get("sudden_numbness") != PRESENT:
             state.findings["sudden_numbness"] = PRESENT
             noted["sudden_numbness"] = PRESENT
@@ -252,31 +258,43 @@ class Interview:
     def _check_red_flags(self, state: State) -> Optional[List[Reply]]:
         check = check_red_flags(self.kb, state.findings, state.cleared_flags)
         new = [f for f in [*check.escalate, *state.confirmed_flags] if f not in state.red_flags]
-        if new:  # an emergency now: the ambiguous flags also present count too, unasked
-            return self._escalate(state, [*new, *(f for f in check.clarify if f not in new)])
-        if check.clarify and not state.clarifying:
-            state.clarifying = check.clarify[0]
+        if new:  # an emergency now: the ambiguous flags also present raise its level, unasked
+            return self._escalate(state, new, also_present=check.clarify)
+        if state.clarifying:
+            return None
+        unchecked = [f for f in state.hinted_flags if f not in state.findings and f not in state.cleared_flags]
+        if check.clarify or unchecked:
+            state.clarifying = (check.clarify or unchecked)[0]
         return None
 
+    @staticmethod
+    def _answers_clarification(turn: Turn) -> bool:
+        """A safety question is never dropped: an answer to it is read as one, whatever its intent."""
+        return answers.parse_is_new(turn.text) is not None
+
     def _answer_clarification(self, state: State, turn: Turn) -> bool:
-        reply = answers.parse_yes_no(turn.text, turn.intent)
+        reply = answers.parse_is_new(turn.text, turn.intent)
         flag = state.clarifying
         if reply is None:
             return False
         state.clarifying = None
-        if reply == answers.NO:
-            state.cleared_flags.append(flag)  # long-standing: a finding, not an emergency
-        else:  # yes or not sure: treat as new, to be safe
+        if reply == answers.NO:  # long-standing, or not there at all: asked once, never again
+            state.cleared_flags.append(flag)
+        else:  # yes or not sure: an emergency, to be safe
+            state.findings[flag] = PRESENT
             state.confirmed_flags.append(flag)
         return True
 
     def _clarify_question(self, flag: str) -> Reply:
-        return Reply(self.kb.findings[flag].red_flag.clarify_question, YES_NO_BUTTONS)
+        """"Is it new?" for an ambiguous flag the person has; "to be safe: do you have...?" for
+        a flag only hinted at by a cue word."""
+        red_flag = self.kb.findings[flag].red_flag
+        return Reply(red_flag.clarify_question or red_flag.check_question, YES_NO_BUTTONS)
 
-    def _escalate(self, state: State, new_flags: List[str]) -> List[Reply]:
+    def _escalate(self, state: State, new_flags: List[str], also_present: List[str] = ()) -> List[Reply]:
         state.red_flags.extend(f for f in new_flags if f not in state.red_flags)
         state.stage, state.pending, state.clarifying = ESCALATED, None, None
-        level = self._escalation_level(state)
+        level = highest([self._escalation_level(state), *(self.kb.findings[f].red_flag.urgency for f in also_present)])
         state.triage = level.value
         state.assessment = self._payload(level, state.red_flags, [])
         said = "; ".join(heard(self.kb, new_flags))

@@ -75,6 +75,10 @@ class RedFlag(BaseModel):
     clarify_question: Optional[str] = None
     heard: str  # how the bot names it back: "you said your speech is slurred"
     explained_by: List[str] = Field(default_factory=list)  # findings that make it benign
+    # Words that hint at the flag when no phrase matched ("my right eye went dark"): the bot then
+    # asks check_question rather than risk missing it. Matched as word starts: "breath" finds "breathless".
+    cues: List[str] = Field(default_factory=list)
+    check_question: Optional[str] = None
 
     @root_validator(skip_on_failure=True)
     def _clarify_needs_question(cls, values):
@@ -82,6 +86,8 @@ class RedFlag(BaseModel):
             raise ValueError("escalation must be 'immediate' or 'clarify'")
         if values["escalation"] == "clarify" and not values.get("clarify_question"):
             raise ValueError("a red flag that escalates after clarifying needs clarify_question")
+        if values.get("cues") and not values.get("check_question"):
+            raise ValueError("a red flag with cues needs the check_question the bot asks when one is heard")
         if not values["urgency"].at_least(Urgency.emergency):
             raise ValueError("a red flag's urgency must be emergency or emergency_ambulance")
         return values
@@ -303,7 +309,8 @@ _FILES: Dict[str, Tuple[str, type, str]] = {
     "faq.yml": ("faqs", Faq, "faqs"),
     "advice.yml": ("advice", Advice, "advice"),
 }
-REQUIRED_ADVICE = ("disclaimer", "what_i_am", "home_care", "when_to_see_doctor", "talk_to_person")
+REQUIRED_ADVICE = ("disclaimer", "what_i_am", "home_care", "when_to_see_doctor", "talk_to_person", "not_a_diagnosis",
+                   "temporary_compression_care", "trouble")
 
 
 def _entry_name(raw, index: int) -> str:

@@ -157,10 +157,14 @@ def main(argv=None) -> int:
     stopping = []
 
     def on_signal(signum, _frame):
-        stopping.append(signum)
-        raise KeyboardInterrupt
+        if not stopping:  # a second signal while stopping does not interrupt the clean-up
+            stopping.append(signum)
+            raise KeyboardInterrupt
 
-    signal.signal(signal.SIGTERM, on_signal)
+    # Ctrl-C, kill and a closed terminal all stop the three servers (SIGINT explicitly: a shell
+    # that starts this in the background leaves it ignored).
+    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, on_signal)
     print(f"starting the action server (:{args.action_port}), the Rasa server (:{args.rasa_port}, "
           f"CORS {' '.join(stack.cors)}) and the page (:{args.web_port}); logs in logs/web-*.log", flush=True)
     try:

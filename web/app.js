@@ -135,7 +135,7 @@
   AssessmentMessage.prototype.render = function () {
     var assessment = this.assessment();
     if (!assessment) return null; // a custom message this page does not know
-    return h('div', { className: 'rw-message assessment-message' }, card(assessment));
+    return h('div', { className: 'assessment-message' }, card(assessment));
   };
 
   // ------------------------------------------------------------------ the widget

@@ -21,14 +21,15 @@ if os.environ.get("RUN_CHANNEL_SERVER_TESTS") != "1":
     collect_ignore = SERVER_TESTS
 
 
-@pytest.fixture(scope="session", autouse=True)
+@pytest.fixture(scope="package", autouse=True)
 def no_internet():
-    """Every channel test runs offline: a lookup or connection that is not loopback fails."""
+    """Every channel test runs offline: a lookup or connection that is not loopback fails.
+    Package scope: the guard (and the bot) end with the last test of tests/channels."""
     with NoInternet() as guard:
         yield guard
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def bot(no_internet):
     model = Path(os.environ.get("CHANNEL_TEST_MODEL", ROOT / "models" / "leg-numbness.tar.gz"))
     if not model.exists():

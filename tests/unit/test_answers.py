@@ -1,7 +1,7 @@
 """Free-text answers to the bot's questions."""
 import pytest
 
-from numbness_triage.answers import parse_age_sex, parse_duration, parse_onset, parse_side, parse_yes_no
+from numbness_triage.answers import parse_age_sex, parse_duration, parse_is_new, parse_onset, parse_side, parse_yes_no
 
 
 @pytest.mark.parametrize("text, expected", [
@@ -70,3 +70,14 @@ def test_onset_tied_to_an_event_or_a_span(text, onset):
 
 def test_onset_said_outright_beats_the_event_it_followed():
     assert parse_onset("built up gradually after the accident") == "gradual"
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("the weakness and giddiness are new, only from today", "yes"),
+    ("it started this morning", "yes"),
+    ("no, I've had it for years", "no"),
+    ("it's not new", "no"),
+    ("not sure", "unsure"),
+])
+def test_is_it_new(text, expected):
+    assert parse_is_new(text) == expected

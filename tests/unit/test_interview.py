@@ -108,3 +108,9 @@ def test_out_of_scope_brings_the_person_back(chat):
     text = chat("what's the weather like?", intent="out_of_scope")
     assert "leg numbness" in text
     assert "How old are you" in text
+
+
+def test_an_answer_to_a_safety_question_read_as_start_over_is_still_an_answer(chat):
+    chat("my legs feel weak and numb")
+    chat("the weakness is new, only from today", intent="start_over")
+    assert chat.state.stage == "escalated"

@@ -141,9 +141,9 @@ def test_a_full_interview_ends_in_an_assessment_card(chat, screenshots):
     if triage not in ("emergency", "emergency_ambulance"):
         expect(chat.banner).to_be_hidden()
     expect(chat.bot.last).to_contain_text("Was this helpful?")
+    chat.page.screenshot(path=str(screenshots / "assessment-page.png"))
     card.scroll_into_view_if_needed()
     card.screenshot(path=str(screenshots / "assessment-card.png"))
-    chat.page.screenshot(path=str(screenshots / "assessment-page.png"))
 
 
 def test_a_reload_keeps_the_conversation(chat):
