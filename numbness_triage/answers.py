@@ -135,26 +135,34 @@ def parse_side(text: str) -> Optional[str]:
     return find_side(text)[0]
 
 
-_SUDDEN = re.compile(r"\b(sudden\w*|quick\w*|fast|abrupt\w*|all at once|out of nowhere|out of the blue|overnight|"
-                     r"instantly|at once|immediately|straight away|right away|in seconds|in a few minutes|"
-                     r"within minutes|one minute|woke up with|came on fast)\b")
+_SUDDEN = re.compile(r"\b(sudden\w*|suddenley|suddently|quick\w*|fast|abrupt\w*|all at once|all of a sudden|"
+                     r"(out of|outta) (nowhere|the blue)|overnight|instantly|in an instant|at once|immediately|"
+                     r"straight away|right away|in (a few )?seconds|in a split second|split second|in a few minutes|"
+                     r"within (seconds|minutes)|without (any )?warning|one minute|woke up with|came on (fast|quick\w*))\b")
 _GRADUAL = re.compile(r"\b(gradual\w*|slow\w*|over time|bit by bit|little by little|creep\w*|progressive\w*|crept|"
-                      r"over (the |a |several |a few |a couple of |the (past|last) (few |couple of )?)?(days?|weeks?|months?|years?)|"
-                      r"getting worse|worse and worse|built up|build up|building up)\b")
+                      r"over (the |a |several |a few |a couple of |many |the (past|last) (few |couple of )?)?(days?|weeks?|months?|years?)|"
+                      r"getting worse( over)?|worse and worse|built up|build up|building up)\b")
 _AFTER_AN_EVENT = re.compile(r"\b(straight|right|just|soon)?\s*(after|since) (the|my|a|that) "
                              r"(fall|kick|accident|crash|injury|operation|surgery|op|knock|blow|tackle)\b")
 
 
-def parse_onset(text: str) -> Optional[str]:
-    """sudden / gradual. Said outright it wins; "straight after the fall" is sudden."""
+def find_onset(text: str):
+    """(sudden | gradual, (start, end)) or (None, None). Said outright wins, the first said first,
+    a negated one skipped ("gradually, not suddenly"); "straight after the fall" is sudden."""
     lowered = (text or "").lower()
-    if _SUDDEN.search(lowered):
-        return "sudden"
-    if _GRADUAL.search(lowered):
-        return "gradual"
-    if _AFTER_AN_EVENT.search(lowered):
-        return "sudden"
-    return None
+    said = [(match.start(), value, match.span())
+            for value, pattern in (("sudden", _SUDDEN), ("gradual", _GRADUAL))
+            for match in pattern.finditer(lowered)
+            if not re.search(r"\b(not|n't|never)\s+(so\s+|that\s+|very\s+)?$", lowered[: match.start()])]
+    if said:
+        _, value, span = min(said)
+        return value, span
+    event = _AFTER_AN_EVENT.search(lowered)
+    return ("sudden", event.span()) if event else (None, None)
+
+
+def parse_onset(text: str) -> Optional[str]:
+    return find_onset(text)[0]
 
 
 def parse_duration(text: str) -> Optional[str]:

@@ -17,23 +17,13 @@ from typing import Dict, Iterable, List, Optional, Set, Tuple
 
 import yaml
 
-from numbness_triage.answers import _SIDE_OF_LIMB, find_side
+from numbness_triage.answers import _SIDE_OF_LIMB, find_onset, find_side
 from numbness_triage.knowledge import DEFAULT_KNOWLEDGE_DIR, KnowledgeBase, KnowledgeError, shared_knowledge_base
 
 PRESENT, ABSENT, POSSIBLE, OTHER_PERSON = "present", "absent", "possible", "other_person"
 ASSERTIONS = (PRESENT, ABSENT, POSSIBLE, OTHER_PERSON)
 NUMBNESS_FINDINGS = ("leg_numbness", "foot_numbness", "upper_leg_numbness")
 MAX_MESSAGE_CHARS = 5000  # longer messages are read up to here; the rest is ignored
-
-_ONSET_PATTERNS = [
-    ("sudden", r"\b(sudden|suddenly|suddenley|suddently|all\s+of\s+a\s+sudden|(out\s+of|outta)\s+(nowhere|the\s+blue)|abrupt\w*|"
-               r"instantly|in\s+an\s+instant|came\s+on\s+(fast|quick\w*)|within\s+(seconds|minutes)|without\s+warning|"
-               r"all\s+at\s+once|in\s+(a\s+few\s+)?seconds)\b"),
-    ("gradual", r"\b(gradual|gradually|slowly|slow|bit\s+by\s+bit|little\s+by\s+little|over\s+(time|the\s+(last|past)\s+)?"
-                r"(several\s+|a\s+few\s+|few\s+|many\s+)?(weeks|months|years)|creeping|crept|progressively|"
-                r"getting\s+worse\s+over|over\s+time|came\s+on\s+slow\w*)\b"),
-]
-
 
 @dataclass(frozen=True)
 class Mention:
@@ -284,7 +274,7 @@ class SymptomExtractor:
         result = Extraction(mentions=mentions)
         about_a_limb = _mentions_a_limb(result) or _SIDE_OF_LIMB.search(text.lower())  # "actually it's my right leg"
         result.side, result.side_span = find_side(text) if about_a_limb else (None, None)
-        result.onset, result.onset_span = _first_match(_ONSET_PATTERNS, text)
+        result.onset, result.onset_span = find_onset(text)
         _derive_sudden_numbness(result)
         result.hinted_red_flags = self._hinted_red_flags(text, result)
         return result
@@ -361,15 +351,6 @@ def _dedupe(mentions: Iterable[Mention]) -> List[Mention]:
         if kept is None or priority[mention.assertion] < priority[kept.assertion]:
             best[mention.finding] = mention
     return sorted(best.values(), key=lambda m: m.start)
-
-
-def _first_match(patterns, text: str):
-    lowered = text.lower()
-    hits = [(m.start(), value, m.span()) for value, pattern in patterns for m in [re.search(pattern, lowered)] if m]
-    if not hits:
-        return None, None
-    _, value, span = min(hits)
-    return value, span
 
 
 def _mentions_a_limb(result: Extraction) -> bool:

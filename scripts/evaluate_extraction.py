@@ -26,7 +26,7 @@ TARGETS = {"f1": 0.92, "assertion_accuracy": 0.95, "red_flag_recall": 1.0}
 def evaluate(cases):
     extractor, kb = shared_extractor(), shared_knowledge_base()
     true_positive = false_positive = false_negative = assertion_right = 0
-    red_flag_gold = red_flag_found = 0
+    red_flag_gold = red_flag_found = red_flag_found_or_asked = 0
     side_total = side_right = onset_total = onset_right = 0
     errors = []
     for case in cases:
@@ -47,7 +47,9 @@ def evaluate(cases):
                 red_flag_gold += 1
                 if found.get(finding_id) == PRESENT:
                     red_flag_found += 1
-                else:
+                if found.get(finding_id) == PRESENT or finding_id in result.hinted_red_flags:
+                    red_flag_found_or_asked += 1
+                if found.get(finding_id) != PRESENT:
                     errors.append((case["text"], finding_id, "RED FLAG MISSED"))
         for finding_id in found.keys() - gold.keys():
             false_positive += 1
@@ -69,6 +71,8 @@ def evaluate(cases):
         "f1": round(f1, 4),
         "assertion_accuracy": round(assertion_right / max(1, true_positive), 4),
         "red_flag_recall": round(red_flag_found / max(1, red_flag_gold), 4),
+        # found, or hinted by a cue word so that the bot asks about it before going on
+        "red_flag_recall_with_safety_questions": round(red_flag_found_or_asked / max(1, red_flag_gold), 4),
         "red_flag_mentions": red_flag_gold,
         "side_accuracy": round(side_right / max(1, side_total), 4),
         "onset_accuracy": round(onset_right / max(1, onset_total), 4),
@@ -90,7 +94,8 @@ def main() -> int:
     if args.show_errors:
         for text, finding_id, what in errors:
             print(f"  {what:28} {finding_id:32} {text[:110]!r}")
-    for key in ("cases", "precision", "recall", "f1", "assertion_accuracy", "red_flag_recall", "side_accuracy", "onset_accuracy"):
+    for key in ("cases", "precision", "recall", "f1", "assertion_accuracy", "red_flag_recall",
+                "red_flag_recall_with_safety_questions", "side_accuracy", "onset_accuracy"):
         print(f"{key:20} {scores[key]}")
     print(f"written to {args.out}")
     missed = [k for k, target in TARGETS.items() if scores[k] < target]
