@@ -3,14 +3,13 @@
 Adds entities `symptom` (value = finding id; role = absent | possible | other_person for
 anything that is not the person's own present symptom), `side` and `onset`. When the person
 reports a red flag that escalates without a question, the message's intent becomes `red_flag`,
-so a rule answers with the emergency response even if the action server is down; and only then:
-a classifier's `red_flag` guess without such a finding is turned back into the next intent.
+so a rule answers with the emergency response even if the action server is down.
 """
 from __future__ import annotations
 
 import logging
 import re
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List, Text
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -77,14 +76,20 @@ class SymptomExtractorComponent(GraphComponent, EntityExtractorMixin):
         extraction = self.extractor.extract(text)
         entities = message.get(ENTITIES, []) + self._entities(extraction)
         message.set(ENTITIES, entities, add_to_output=True)
-        flags = immediate_red_flags(self.kb, present_red_flags(self.kb, extraction_findings(extraction)))
+        self._route_intent(message, extraction, text)
+
+    def _route_intent(self, message: Message, extraction: Extraction, text: Text) -> None:
+        """The extractor has the last word on emergencies: a present red flag makes the intent
+        `red_flag` whatever the classifier thought ("start over, I can't breathe"); the classifier's
+        own `red_flag` guess, which cannot read "no" or "my father", stands only with such a flag;
+        and a report of symptoms that asks nothing is a description."""
+        flags = immediate_red_flags(self.kb, present_red_flags(self.kb, extraction.assertions))
         intent = (message.get(INTENT) or {}).get("name")
-        if flags:  # whatever the classifier thought ("start over, I can't breathe")
-            self._mark_red_flag(message)
-        elif not flags and intent == RED_FLAG_INTENT:
-            self._unmark_red_flag(message)
-        elif intent in DESCRIPTION_LOOKALIKES and extraction.present and not looks_like_a_question(text):
-            self._set_intent(message, "describe_symptoms")
+        if flags:
+            _set_intent(message, RED_FLAG_INTENT)
+        elif intent == RED_FLAG_INTENT or (
+                intent in DESCRIPTION_LOOKALIKES and extraction.present and not looks_like_a_question(text)):
+            _set_intent(message, "describe_symptoms")
 
     def _entities(self, extraction: Extraction) -> List[Dict[Text, Any]]:
         entities = []
@@ -104,30 +109,7 @@ class SymptomExtractorComponent(GraphComponent, EntityExtractorMixin):
                                  "confidence_entity": 1.0, "extractor": self.__class__.__name__})
         return entities
 
-    @staticmethod
-    def _mark_red_flag(message: Message) -> None:
-        original = message.get(INTENT) or {}
-        message.set(INTENT, {"name": RED_FLAG_INTENT, "confidence": 1.0}, add_to_output=True)
-        ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") != RED_FLAG_INTENT]
-        message.set(INTENT_RANKING_KEY, [{"name": RED_FLAG_INTENT, "confidence": 1.0}, *ranking], add_to_output=True)
-        logger.debug("red flag marked (classifier intent was %s)", original.get("name"))
-
-
-    @staticmethod
-    def _set_intent(message: Message, name: Text) -> None:
-        ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") != name]
-        message.set(INTENT, {"name": name, "confidence": 1.0}, add_to_output=True)
-        message.set(INTENT_RANKING_KEY, [{"name": name, "confidence": 1.0}, *ranking], add_to_output=True)
-
-    @staticmethod
-    def _unmark_red_flag(message: Message) -> None:
-        """The classifier cannot read "no" or "my father": without a red flag the extractor
-        found, the message is a description of symptoms, not an emergency."""
-        ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") != RED_FLAG_INTENT]
-        fallback = {"name": "describe_symptoms", "confidence": 1.0}
-        message.set(INTENT, ranking[0] if ranking else fallback, add_to_output=True)
-        message.set(INTENT_RANKING_KEY, ranking or [fallback], add_to_output=True)
-
-
-def extraction_findings(extraction: Extraction) -> Dict[str, str]:
-    return {m.finding: m.assertion for m in extraction.mentions}
+def _set_intent(message: Message, name: Text) -> None:
+    ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") != name]
+    message.set(INTENT, {"name": name, "confidence": 1.0}, add_to_output=True)
+    message.set(INTENT_RANKING_KEY, [{"name": name, "confidence": 1.0}, *ranking], add_to_output=True)

@@ -47,6 +47,10 @@ class Extraction:
         return {m.finding for m in self.mentions if m.assertion == assertion}
 
     @property
+    def assertions(self) -> Dict[str, str]:
+        return {m.finding: m.assertion for m in self.mentions}
+
+    @property
     def present(self) -> Set[str]:
         return self.with_assertion(PRESENT)
 

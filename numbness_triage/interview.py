@@ -11,6 +11,7 @@ from typing import Dict, List, Optional
 from numbness_triage import answers
 from numbness_triage.extraction import ABSENT, NUMBNESS_FINDINGS, POSSIBLE, PRESENT, Extraction
 from numbness_triage.knowledge import KnowledgeBase, Question, Urgency, highest
+from numbness_triage.language import looks_non_english
 from numbness_triage.matching import Profile, rank_causes, triage_from_causes
 from numbness_triage.questions import DEFAULT_QUESTION_BUDGET, next_question
 from numbness_triage.triage import check_red_flags, heard, red_flag_urgency
@@ -101,8 +102,7 @@ class Reply:
 class Turn:
     intent: Optional[str]
     text: str
-    extraction: Extraction = field(default_factory=Extraction)
-    entities: Dict[str, str] = field(default_factory=dict)  # side / onset from button payloads
+    extraction: Extraction = field(default_factory=Extraction)  # with side / onset from button payloads
 
 
 class Interview:
@@ -125,6 +125,9 @@ class Interview:
         if state.stage == ESCALATED:
             return state, self._after_escalation(state, turn)
         if not (noted or answered):
+            unreadable = self._unreadable(turn)
+            if unreadable:
+                return state, [Reply(unreadable), *self._resume(state)]
             handled = self._handle_intent(state, turn)
             if handled is not None:
                 return state, handled
@@ -170,7 +173,6 @@ class Interview:
         about_numbness = any(m.finding in NUMBNESS_FINDINGS for m in turn.extraction.mentions)
         onset = turn.extraction.onset if about_numbness or state.pending == "onset" else None
         for key, value in (("side", turn.extraction.side), ("onset", onset)):  # "weak suddenly" is not the numbness
-            value = turn.entities.get(key) or value
             if value and getattr(state, key) != value:
                 setattr(state, key, value)
                 noted[key] = value
@@ -228,11 +230,11 @@ class Interview:
         return False
 
     def _answer_side(self, state: State, question: Question, turn: Turn) -> bool:
-        side = turn.entities.get("side") or answers.parse_side(turn.text)
+        side = turn.extraction.side or answers.parse_side(turn.text)
         return self._store_feature(state, question, "side", side, turn)
 
     def _answer_onset(self, state: State, question: Question, turn: Turn) -> bool:
-        onset = turn.entities.get("onset") or answers.parse_onset(turn.text)
+        onset = turn.extraction.onset or answers.parse_onset(turn.text)
         answered = self._store_feature(state, question, "onset", onset, turn)
         if onset == "sudden":
             self._sudden_onset(state, {})
@@ -326,6 +328,16 @@ class Interview:
         return [*(handled or []), reminder]
 
     # ----------------------------------------------------------------- intents
+    @staticmethod
+    def _unreadable(turn: Turn) -> Optional[str]:
+        """An empty message, or one in another language: say so, and lose nothing."""
+        if not turn.text.strip():
+            return "I didn't receive any text. Please tell me in words what you are feeling."
+        if looks_non_english(turn.text):
+            return ("Sorry, I understand English only. Please write in English. "
+                    "If this is an emergency, call 911 (or your local emergency number) now.")
+        return None
+
     def _handle_intent(self, state: State, turn: Turn) -> Optional[List[Reply]]:
         """Replies to what is not an answer or a description: greetings, questions, requests."""
         intent = turn.intent

@@ -31,7 +31,7 @@ def evaluate(cases):
     errors = []
     for case in cases:
         result = extractor.extract(case["text"])
-        found = {m.finding: m.assertion for m in result.mentions}
+        found = result.assertions
         gold = {s["id"]: s["assertion"] for s in case.get("symptoms") or []}
         for finding_id, assertion in gold.items():
             if finding_id in found:

@@ -25,8 +25,8 @@ def chat(kb, extractor):
             self.interview = Interview(kb)
             self.replies = []
 
-        def __call__(self, text, intent="describe_symptoms", entities=None):
-            turn = Turn(intent, text, extractor.extract(text), entities or {})
+        def __call__(self, text, intent="describe_symptoms"):
+            turn = Turn(intent, text, extractor.extract(text))
             self.state, self.replies = self.interview.handle_turn(self.state, turn)
             return "\n".join(r.text for r in self.replies)
 

@@ -114,3 +114,18 @@ def test_an_answer_to_a_safety_question_read_as_start_over_is_still_an_answer(ch
     chat("my legs feel weak and numb")
     chat("the weakness is new, only from today", intent="start_over")
     assert chat.state.stage == "escalated"
+
+
+def test_an_empty_message_gets_a_clear_reply_and_loses_nothing(chat):
+    chat("my left leg is numb")
+    pending = chat.question
+    text = chat("   ", intent="nlu_fallback")
+    assert "didn't receive any text" in text
+    assert chat.question == pending and chat.state.findings["leg_numbness"] == "present"
+
+
+def test_another_language_gets_told_the_bot_reads_english(chat):
+    text = chat("me duele la pierna y la tengo entumecida", intent="nlu_fallback")
+    assert "English" in text and "911" in text
+    text = chat("我的腿麻木了", intent="nlu_fallback")
+    assert "English" in text
