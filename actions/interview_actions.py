@@ -49,3 +49,31 @@ class ActionEscalate(ActionInterviewTurn):
 
     def name(self) -> Text:
         return "action_escalate"
+
+
+class ActionRestart(Action):
+    """Replaces Rasa's default `action_restart` (the `/restart` command), which would wipe the
+    conversation and with it any red flag already heard: a new interview, red flags kept."""
+
+    def name(self) -> Text:
+        return "action_restart"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+        state, replies = interview().start_over(state_from(tracker))
+        send(dispatcher, replies)
+        return slot_events(state)
+
+
+class ActionBack(Action):
+    """Replaces Rasa's default `action_back` (the `/back` command), which would undo turns and
+    could undo an emergency: answers are corrected by saying so instead."""
+
+    def name(self) -> Text:
+        return "action_back"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+        dispatcher.utter_message(text="I can't undo an answer, but you can correct it: tell me, for example "
+                                      "\"actually it's my right leg\", or say \"start over\".")
+        return []

@@ -35,6 +35,8 @@ import aiohttp
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
+if sys.path and Path(sys.path[0] or ".").resolve() == ROOT / "bench":  # run as a script: bench/ must not
+    sys.path.pop(0)  # shadow standard modules (profile, ...)
 if str(ROOT) not in sys.path:  # run as a script
     sys.path.insert(0, str(ROOT))
 
@@ -125,8 +127,10 @@ class MoodScript:
 
 def interview_scripts(count: int, offset: int = 0, max_turns: int = MAX_TURNS, error_texts: Iterable[str] = (),
                       vignettes: Optional[List[dict]] = None) -> List[InterviewScript]:
-    """`count` interviews, cycling through the vignettes from `offset`."""
-    vignettes = vignettes or load_vignettes()
+    """`count` interviews, cycling from `offset` through the vignettes in a fixed shuffled order (the
+    file is grouped by cause: any slice of the shuffled list mixes causes and red flags)."""
+    vignettes = list(vignettes or load_vignettes())
+    random.Random(7).shuffle(vignettes)
     error_texts = list(error_texts)
     return [InterviewScript(vignettes[(offset + i) % len(vignettes)], max_turns, error_texts) for i in range(count)]
 

@@ -10,6 +10,8 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+if sys.path and Path(sys.path[0] or ".").resolve() == ROOT / "bench":  # run as a script: bench/ must not
+    sys.path.pop(0)  # shadow standard modules
 COLOURS = {"ours": "#c0392b", "stock": "#2c3e50"}
 LABELS = {"ours": "leg-numbness bot", "stock": "stock rasa init bot"}
 

@@ -34,6 +34,8 @@ from typing import Dict, List, Optional
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
+if sys.path and Path(sys.path[0] or ".").resolve() == ROOT / "bench":  # run as a script: bench/ must not
+    sys.path.pop(0)  # shadow standard modules (profile, ...)
 if str(ROOT) not in sys.path:  # run as a script
     sys.path.insert(0, str(ROOT))
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # spaCy imports TensorFlow through thinc
@@ -220,7 +222,7 @@ def phase_scripts(bot: str, count: int, offset: int, max_turns: int, errors: Lis
 def plan(args) -> List[dict]:
     """The phases, in order: (name, concurrency, conversations)."""
     if args.smoke:
-        return [{"name": "sequential", "concurrency": 1, "conversations": 2},
+        return [{"name": "sequential", "concurrency": 1, "conversations": 3},
                 {"name": "concurrent_2", "concurrency": 2, "conversations": 2}]
     phases = [{"name": "sequential", "concurrency": 1, "conversations": args.sequential}]
     for level in args.concurrency:

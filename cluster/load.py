@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import sys
 import threading
@@ -156,8 +157,18 @@ def check_trackers(stack: Stack, run: str, conversations: int, turns: int,
             "bad_conversations": bad[:10]}
 
 
+def cpu_seconds(pid: Optional[int]) -> float:
+    """User + system CPU time of a process so far (0 when it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError, TypeError):
+        return 0.0
+
+
 def run_load(stack: Stack, conversations: int, turns: int, faults: Sequence[Tuple[float, str]] = (),
-             turn_deadline: float = 120, request_timeout: float = 90, label: str = "load") -> Dict[str, object]:
+             turn_deadline: float = 120, request_timeout: float = 90, label: str = "load",
+             restart_killed: bool = True) -> Dict[str, object]:
     """Play `conversations` x `turns` concurrently; inject `faults` [(share of turns done, kind)]."""
     run = uuid.uuid4().hex[:8]
     token = stack.secrets()["RASA_AUTH_TOKEN"]
@@ -185,18 +196,21 @@ def run_load(stack: Stack, conversations: int, turns: int, faults: Sequence[Tupl
     finished = threading.Event()
     clients = [Client(stack.rasa_urls, token, run, i, turns, turn_deadline, request_timeout, progress)
                for i in range(conversations)]
+    servers = [n for n in stack.pids if n.startswith(("rasa-", "actions-"))]
+    cpu_before = {n: cpu_seconds(stack.pids.get(n)) for n in servers}
     started = time.time()
     thread = threading.Thread(target=injector, daemon=True)
     thread.start()
     with ThreadPoolExecutor(max_workers=conversations) as pool:
         list(pool.map(Client.run_turns, clients))
     elapsed = time.time() - started
+    cpu = {n: round(cpu_seconds(stack.pids.get(n)) - cpu_before[n], 1) for n in servers}
     finished.set()
     wake.set()
     thread.join(timeout=600)
     # a killed server comes back so that the cluster is whole for what follows
     for entry in fault_log:
-        if entry["kind"] == "kill9":
+        if entry["kind"] == "kill9" and restart_killed:
             stack.start_rasa(0)
             stack.wait_rasa(0)
             entry["restarted"] = True
@@ -226,6 +240,11 @@ def run_load(stack: Stack, conversations: int, turns: int, faults: Sequence[Tupl
         "latency_p50_seconds": round(statistics.median(latencies), 3) if latencies else None,
         "latency_p95_seconds": round(latencies[int(0.95 * (len(latencies) - 1))], 3) if latencies else None,
         "requests_per_server": requests,
+        "cpu_seconds": cpu,
+        "cpu_seconds_per_turn": {
+            "rasa": round(sum(v for k, v in cpu.items() if k.startswith("rasa-")) / turns_ok, 4) if turns_ok else None,
+            "actions": round(sum(v for k, v in cpu.items() if k.startswith("actions-")) / turns_ok, 4) if turns_ok else None,
+        },
         "faults": fault_log,
         "error_samples": errors[:8],
         "bad_conversations": checked["bad_conversations"],
@@ -286,8 +305,9 @@ def main() -> int:
                 print_result(runs[-1])
     if args.smoke:
         print_result(runs[-1])
-    summary = {"measured": time.strftime("%Y-%m-%d"), "cores": __import__("os").cpu_count(),
-               "servers": len(stack.rasa_urls), "think_time_seconds": 0, "runs": runs,
+    summary = {"measured": time.strftime("%Y-%m-%d"), "cores": os.cpu_count(),
+               "servers": len(stack.rasa_urls), "think_time_seconds": 0,
+               "note": "everything (2 Rasa, 2 action servers, PostgreSQL, Redis, nginx, the clients) shares the cores", "runs": runs,
                "ok": all(r["ok"] for r in runs)}
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -13,7 +13,7 @@ bench: $(MODEL)  ## the speed benchmark against the stock rasa init bot -> bench
 
 bench-smoke: $(MODEL)  ## the benchmark's load generator for a few turns against this bot (checks the results structure)
 	@mkdir -p var
-	timeout 170 $(PY) bench/run.py --smoke --model $(MODEL) --out var/bench-smoke.json
+	timeout 120 $(PY) bench/run.py --smoke --model $(MODEL) --out var/bench-smoke.json
 
 bench-plot: $(STAMP)
 	$(PY) bench/plot.py bench/results.json bench/latency.png

@@ -338,11 +338,14 @@ def _modifying_categories(entity, modifiers) -> Set[str]:
 DENIAL_ONLY = "__denial_only"
 
 
+_HTML_TAG = re.compile(r"</?[a-zA-Z][^<>]{0,200}>")
+
+
 def _clean(text: str) -> str:
     """Readable text whatever arrives: no control characters, bounded length."""
     if not isinstance(text, str):
         return ""
-    text = text[:MAX_MESSAGE_CHARS]
+    text = _HTML_TAG.sub(" ", text[:MAX_MESSAGE_CHARS])  # "my speech is <i>slurred</i>"
     return "".join(ch if ch.isprintable() or ch in "\n\t" else " " for ch in text)
 
 

@@ -9,7 +9,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Dict, List, Optional
 
 from numbness_triage import answers
-from numbness_triage.extraction import ABSENT, NUMBNESS_FINDINGS, POSSIBLE, PRESENT, Extraction
+from numbness_triage.extraction import ABSENT, MAX_MESSAGE_CHARS, NUMBNESS_FINDINGS, POSSIBLE, PRESENT, Extraction
 from numbness_triage.knowledge import KnowledgeBase, Question, Urgency, highest
 from numbness_triage.language import looks_non_english
 from numbness_triage.matching import Profile, rank_causes, triage_from_causes
@@ -114,7 +114,7 @@ class Interview:
     def handle_turn(self, state: State, turn: Turn) -> (State, List[Reply]):
         """Red flags first, every turn; then the pending question, then whatever else was said."""
         if turn.intent == "start_over" and not (state.clarifying and self._answers_clarification(turn)):
-            return State(stage=INTERVIEW), [Reply("Let's start over. " + self._opening_prompt())]
+            return self.start_over(state)
         noted = self._absorb(state, turn)
         answered = self._answer_pending(state, turn)
         escalation = self._check_red_flags(state)
@@ -132,6 +132,18 @@ class Interview:
             if handled is not None:
                 return state, handled
         return state, self._carry_on(state, noted, answered)
+
+    def start_over(self, state: State) -> (State, List[Reply]):
+        """A new interview; the red flags already heard stay (nobody is talked out of an emergency)."""
+        fresh = State(stage=INTERVIEW, red_flags=list(state.red_flags),
+                      findings={flag: PRESENT for flag in state.red_flags})
+        if state.red_flags:  # the emergency's level and payload stay until a new assessment
+            fresh.triage, fresh.assessment = state.triage, state.assessment
+        text = "Let's start over. " + self._opening_prompt()
+        if state.red_flags:
+            text = (f"Let's start over. Remember: {'; '.join(heard(self.kb, state.red_flags))} - "
+                    f"if that is still so, call 911 now. " + self._opening_prompt())
+        return fresh, [Reply(text)]
 
     def _carry_on(self, state: State, noted: Dict[str, str], answered: bool) -> List[Reply]:
         replies: List[Reply] = []
@@ -331,6 +343,9 @@ class Interview:
     @staticmethod
     def _unreadable(turn: Turn) -> Optional[str]:
         """An empty message, or one in another language: say so, and lose nothing."""
+        if len(turn.text) > MAX_MESSAGE_CHARS:
+            return (f"That message is very long: I read only its first {MAX_MESSAGE_CHARS:,} characters. "
+                    "Please send the rest in shorter messages.")
         if not turn.text.strip():
             return "I didn't receive any text. Please tell me in words what you are feeling."
         if looks_non_english(turn.text):

@@ -58,10 +58,8 @@ def test_interview_script_respects_the_turn_limit():
 
 
 def test_mood_script_is_seven_turns_of_the_stock_bots_own_examples():
-    stock_nlu = Path(load.__file__).resolve().parents[1] / ".venv/lib/python3.10/site-packages/rasa/cli/initial_project/data/nlu.yml"
-    if not stock_nlu.exists():
-        import rasa.cli
-        stock_nlu = Path(rasa.cli.__file__).parent / "initial_project" / "data" / "nlu.yml"
+    import importlib.util
+    stock_nlu = Path(importlib.util.find_spec("rasa").origin).parent / "cli" / "initial_project" / "data" / "nlu.yml"
     examples = {}
     for block in yaml.safe_load(stock_nlu.read_text())["nlu"]:
         examples[block["intent"]] = {line[2:].strip() for line in block["examples"].splitlines() if line.strip()}

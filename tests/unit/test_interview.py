@@ -129,3 +129,17 @@ def test_another_language_gets_told_the_bot_reads_english(chat):
     assert "English" in text and "911" in text
     text = chat("我的腿麻木了", intent="nlu_fallback")
     assert "English" in text
+
+
+def test_start_over_keeps_the_red_flags_already_heard(chat):
+    chat("my leg is numb and my speech is slurred")
+    text = chat("start over", intent="start_over")
+    assert "911" in text
+    assert chat.state.red_flags == ["slurred_speech"]
+    chat("my foot is numb")
+    assert chat.state.red_flags == ["slurred_speech"]
+
+
+def test_a_red_flag_inside_html_is_found(extractor):
+    found = extractor.extract("<p>my leg went <b>numb</b> and my speech is <i>slurred</i></p>").assertions
+    assert found.get("slurred_speech") == "present"
