@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import secrets
+import shutil
 import subprocess
 import sys
 import threading
@@ -24,7 +25,7 @@ from typing import Dict, Iterator, List, Optional
 
 import yaml
 
-from scripts.evaluate_vignettes import free_port, wait_for
+from scripts.evaluate_vignettes import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 RASA = str(Path(sys.executable).parent / "rasa")
@@ -106,7 +107,7 @@ def running_bot(spec: BotSpec, log_dir: Path, start_timeout: float = 300) -> Ite
                  "--interface", "127.0.0.1", "--enable-api", "--auth-token", token],
                 cwd=spec.project, env=env, stdout=rasa_log, stderr=subprocess.STDOUT))
             cold = _cold_start(url, f"http://127.0.0.1:{action_port}/health", spec.first_message, processes,
-                               started, start_timeout)
+                               started, start_timeout, token)
             yield RunningBot(spec.name, url, token, processes[1].pid, processes[0].pid, tracker_kind, cold)
     finally:
         for process in processes:
@@ -116,11 +117,14 @@ def running_bot(spec: BotSpec, log_dir: Path, start_timeout: float = 300) -> Ite
                 process.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 process.kill()
+        shutil.rmtree(workdir, ignore_errors=True)
 
 
-def _cold_start(url: str, action_health: str, message: str, processes, started: float, timeout: float) -> dict:
+def _cold_start(url: str, action_health: str, message: str, processes, started: float, timeout: float,
+                token: str) -> dict:
     """Seconds from process start to: the action server's /health, the Rasa server's /, and the first
-    HTTP 200 with a non-empty reply to a REST message (the cold start)."""
+    HTTP 200 with a non-empty reply to a REST message (the cold start). A Rasa server that is up
+    without a model (it failed to load one: it then ignores every message) stops the wait at once."""
     marks: Dict[str, float] = {}
     sender = f"coldstart-{uuid.uuid4().hex[:8]}"
     deadline = started + timeout
@@ -132,6 +136,8 @@ def _cold_start(url: str, action_health: str, message: str, processes, started: 
             marks["action_server_ready_s"] = round(time.monotonic() - started, 2)
         if "rasa_listening_s" not in marks and _answers(url + "/"):
             marks["rasa_listening_s"] = round(time.monotonic() - started, 2)
+            if not _model_loaded(url, token):
+                raise RuntimeError(f"the Rasa server at {url} is up without a model (it could not load it); see logs/")
         if "rasa_listening_s" in marks:
             try:
                 status, replies = _post_json(f"{url}/webhooks/rest/webhook", {"sender": sender, "message": message})
@@ -143,6 +149,17 @@ def _cold_start(url: str, action_health: str, message: str, processes, started: 
                 pass
         time.sleep(0.25)
     raise TimeoutError(f"{url} gave no reply within {timeout}s")
+
+
+def _model_loaded(url: str, token: str) -> bool:
+    """GET /status (HTTP API): 409 when the server has no agent."""
+    try:
+        urllib.request.urlopen(f"{url}/status?token={token}", timeout=10).read()
+        return True
+    except urllib.error.HTTPError as error:
+        return error.code != 409
+    except OSError:
+        return True  # cannot tell; the reply to a message will
 
 
 # ------------------------------------------------------------------ resident memory

@@ -3,7 +3,8 @@
 py-spy is not one of the project's dependencies: install it into a throwaway virtualenv, e.g.
     python3.10 -m venv /tmp/prof-venv && /tmp/prof-venv/bin/pip install py-spy
 then
-    python bench/pyspy_profile.py --py-spy /tmp/prof-venv/bin/py-spy [--bot ours|stock] [--seconds 30] [--concurrency 10]
+    python bench/pyspy_profile.py --py-spy /tmp/prof-venv/bin/py-spy [--bot ours|stock] [--seconds 30] \
+        [--concurrency 10]
 
 Starts the bot (action server + Rasa server), warms it up, keeps `concurrency` conversations
 going while `py-spy record` samples the Rasa server and the action server for `seconds`, takes a
@@ -125,12 +126,12 @@ def summarize(raw: Path, top: int = 25) -> str:
 
 
 def keep_talking(url: str, bot: str, concurrency: int, stop: threading.Event, stats: list) -> None:
-    errors, offset = trouble_texts(), 0
+    errors, offset, count = trouble_texts(), 0, max(concurrency, 10)
     while not stop.is_set():
-        scripts = (load.interview_scripts(concurrency, offset, error_texts=errors) if bot == "ours"
-                   else load.mood_scripts(concurrency, offset))
+        scripts = (load.interview_scripts(count, offset, error_texts=errors) if bot == "ours"
+                   else load.mood_scripts(count, offset))
         stats.append(asyncio.run(load.run_phase(url, scripts, concurrency, tag="profile")))
-        offset += concurrency
+        offset += count
 
 
 def main() -> int:
@@ -176,7 +177,7 @@ def main() -> int:
         stop.set()
         talker.join()
     report = [f"{args.bot} bot, {args.concurrency} concurrent conversations, {args.seconds} s at {args.rate} Hz",
-              "load while sampled: " + "; ".join(
+              "load while sampled (rounds of conversations): " + "; ".join(
                   f"{s['turns']} turns p50 {s['latency_ms']['p50']} ms {s['throughput_turns_per_s']} turns/s "
                   f"errors {s['errors']}" for s in stats), ""]
     for server in ("rasa", "actions"):

@@ -83,7 +83,8 @@ def git_state() -> dict:
             return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True, timeout=20).stdout.strip()
         except (OSError, subprocess.SubprocessError):
             return ""
-    return {"commit": git("rev-parse", "--short", "HEAD") or None, "uncommitted_changes": bool(git("status", "--porcelain"))}
+    return {"commit": git("rev-parse", "--short", "HEAD") or None,
+            "uncommitted_changes": bool(git("status", "--porcelain"))}
 
 
 def mem_total_gib() -> Optional[float]:
@@ -134,12 +135,14 @@ def stock_project() -> (Path, dict):
     before = loadavg()
     seconds = timed([RASA, "init", "--no-prompt", "--init-dir", str(init_dir)], init_dir,
                     train_env(cache, init_dir), LOGS / "bench-stock-init.log")
+    after = loadavg()
     if project.exists():
         shutil.rmtree(project)
     STOCK_DIR.mkdir(parents=True, exist_ok=True)
     shutil.move(str(init_dir), str(project))
     shutil.rmtree(scratch, ignore_errors=True)
     meta = {"seconds": seconds, "measured_at": now_iso(), "rasa": rasa_version(), "loadavg_before": before,
+            "loadavg_after": after,
             "how": "wall time of `rasa init --no-prompt --init-dir <tmp>` (scaffold + training), empty Rasa cache"}
     meta_path.write_text(json.dumps(meta, indent=2) + "\n")
     log(f"stock bot trained in {seconds} s")
@@ -169,7 +172,8 @@ def our_training(previous: dict, retrain: bool, allow_training: bool, train_data
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     log(f"this bot trained in {seconds} s")
-    return {"seconds": seconds, "measured_at": now_iso(), "loadavg_before": before, "reused": False,
+    return {"seconds": seconds, "measured_at": now_iso(), "loadavg_before": before, "loadavg_after": loadavg(),
+            "reused": False,
             "how": "wall time of `rasa train` (config.yml, domain.yml, " + " ".join(train_data) +
                    "), empty Rasa cache, into a temporary folder"}
 
@@ -363,7 +367,7 @@ def run(args) -> dict:
         with RssSampler(pids) as sampler:
             driven = drive(running, sampler, args, errors)
         for name, bot in running.items():
-            bots[name] = {"model": _relative(specs[name].model), "tracker_store": bot.tracker_store,
+            bots[name] = {"model": model_info(specs[name].model), "tracker_store": bot.tracker_store,
                           "cold_start": bot.cold_start, "training": training[name], **driven[name]}
     log("timing the extractor on its own")
     extraction = extraction_timing(limit=10 if args.smoke else None, repeat=1 if args.smoke else args.extraction_repeat)
@@ -413,6 +417,18 @@ class _started:
         self.contexts = []
 
 
+def model_info(path: Path) -> dict:
+    """Which model was served: path, size, modification time, the start of its SHA-256."""
+    import hashlib
+    digest = hashlib.sha256()
+    with open(path, "rb") as model:
+        for block in iter(lambda: model.read(1 << 20), b""):
+            digest.update(block)
+    stat = path.stat()
+    return {"path": _relative(path), "bytes": stat.st_size, "sha256": digest.hexdigest()[:16],
+            "modified": datetime.fromtimestamp(stat.st_mtime, timezone.utc).astimezone().isoformat(timespec="seconds")}
+
+
 def _relative(path: Path) -> str:
     try:
         return str(path.resolve().relative_to(ROOT))
@@ -424,7 +440,8 @@ def print_summary(results: dict) -> None:
     for name, bot in results["bots"].items():
         if not bot:
             continue
-        print(f"\n{name}: cold start {bot['cold_start'].get('seconds')} s, training {bot['training'].get('seconds')} s, "
+        print(f"\n{name}: cold start {bot['cold_start'].get('seconds')} s, "
+              f"training {bot['training'].get('seconds')} s, "
               f"/model/parse p50 {bot['parse']['latency_ms']['p50']} ms, RSS peak {bot['memory_mb'].get('peak')}")
         for phase, s in bot["load"].items():
             lat = s["latency_ms"]

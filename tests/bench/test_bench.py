@@ -125,7 +125,7 @@ async def test_load_generator_against_a_fake_rest_channel():
 
 def test_endpoints_point_at_the_benchmarks_action_server_and_a_fresh_sqlite_file(tmp_path):
     spec = BotSpec("ours", ROOT, ROOT / "models" / "x.tar.gz", ROOT / "endpoints.yml", "hello")
-    text, kind = bench_endpoints(spec, 5999, tmp_path)
+    text, _ = bench_endpoints(spec, 5999, tmp_path)
     config = yaml.safe_load(text)
     assert config["action_endpoint"]["url"] == "http://127.0.0.1:5999/webhook"
     if config.get("tracker_store", {}).get("dialect") == "sqlite":
