@@ -208,6 +208,7 @@ class SymptomExtractor:
     """Built once; `extract(text)` is then cheap and never raises on any text."""
 
     def __init__(self, kb: KnowledgeBase, knowledge_dir: Path = DEFAULT_KNOWLEDGE_DIR):
+        _register_normalizer_factory()  # here, not at import: the action server never needs spaCy
         _silence_pyrush()
         import medspacy  # noqa: F401 - registers the medspaCy factories
         import spacy
@@ -603,8 +604,6 @@ def _register_normalizer_factory() -> None:
 
     Language.component("finding_token_marker")(mark_finding_tokens)
 
-
-_register_normalizer_factory()
 
 
 @lru_cache(maxsize=2)
