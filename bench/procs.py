@@ -25,7 +25,7 @@ from typing import Dict, Iterator, List, Optional
 
 import yaml
 
-from scripts.evaluate_vignettes import free_port
+from scripts.evaluate_vignettes import free_port, stop_processes
 
 ROOT = Path(__file__).resolve().parent.parent
 RASA = str(Path(sys.executable).parent / "rasa")
@@ -110,13 +110,7 @@ def running_bot(spec: BotSpec, log_dir: Path, start_timeout: float = 300) -> Ite
                                started, start_timeout, token)
             yield RunningBot(spec.name, url, token, processes[1].pid, processes[0].pid, tracker_kind, cold)
     finally:
-        for process in processes:
-            process.terminate()
-        for process in processes:
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
+        stop_processes(processes)
         shutil.rmtree(workdir, ignore_errors=True)
 
 

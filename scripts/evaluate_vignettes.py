@@ -53,6 +53,17 @@ def wait_for(url: str, seconds: float, process=None) -> None:
     raise TimeoutError(f"{url} did not answer within {seconds}s")
 
 
+def stop_processes(processes) -> None:
+    """Terminate, give each 20 s to exit, then kill."""
+    for process in processes:
+        process.terminate()
+    for process in processes:
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
 @contextmanager
 def running_bot(model: str):
     """Start the action server and the Rasa server (REST channel) on free ports; stop them after."""
@@ -82,13 +93,7 @@ def running_bot(model: str):
             wait_for(f"http://127.0.0.1:{rasa_port}/", 180, processes[1])
             yield f"http://127.0.0.1:{rasa_port}"
     finally:
-        for process in processes:
-            process.terminate()
-        for process in processes:
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
+        stop_processes(processes)
 
 
 def send(url: str, sender: str, text: str) -> list:
