@@ -12,6 +12,9 @@ MODEL_INPUTS := config.yml domain.yml data/rules.yml $(wildcard data/nlu/*.yml)
 export PYTHONPATH := $(CURDIR)
 export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+# Requests over 1 MB get 413 from the servers (Sanic's default would be 100 MB). The NLU reads a
+# message's first 5,000 characters and checks its first 100,000 for red flags (numbness_triage/extraction.py).
+export SANIC_REQUEST_MAX_SIZE ?= 1000000
 
 .PHONY: chat test setup train validate unit evaluate-nlu test-nlu-intents conversation-tests run evaluate actions constraints clean
 

@@ -16,6 +16,17 @@ from numbness_triage.questions import DEFAULT_QUESTION_BUDGET
 
 logger = logging.getLogger(__name__)
 
+# The tracker store (cluster/tracker_store.py, DurableSQLTrackerStore) marks the session it starts when
+# the conversation's record cannot be read (database unreachable, no copy on the server) with this
+# `session_started` metadata; the person is then told (advice "record_unreachable").
+RECORD_UNREACHABLE = "conversation_record_unreachable"
+
+
+def record_unreachable(tracker: Tracker) -> bool:
+    """Whether the current session was started without the conversation's record."""
+    starts = [e for e in tracker.events if isinstance(e, dict) and e.get("event") == "session_started"]
+    return bool(starts) and bool((starts[-1].get("metadata") or {}).get(RECORD_UNREACHABLE))
+
 
 def interview() -> Interview:
     """The interview over the shared knowledge base. INTERVIEW_QUESTION_BUDGET sets how many
@@ -33,10 +44,18 @@ class ActionInterviewTurn(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
         try:
-            state, replies = interview().handle_turn(state_from(tracker), turn_from(tracker))
-        except Exception:  # never leave a person without an answer
-            logger.exception("the interview failed on a message; the person was told")
+            state = state_from(tracker)
+            flags_before = list(state.red_flags)  # handle_turn updates the state in place
+            state, replies = interview().handle_turn(state, turn_from(tracker))
+        except Exception as error:  # never leave a person without an answer
+            # The type only at ERROR: an exception's message may quote what the person wrote.
+            logger.error("the interview failed on a message (%s); the person was told", type(error).__name__)
+            logger.debug("interview failure detail", exc_info=True)
             dispatcher.utter_message(text=shared_knowledge_base().advice["trouble"].text)
+            return []
+        if record_unreachable(tracker) and state.red_flags == flags_before and not state.clarifying:
+            # No interview on a missing record; a red flag (or the question about one) still goes through.
+            dispatcher.utter_message(text=shared_knowledge_base().advice["record_unreachable"].text)
             return []
         send(dispatcher, replies)
         return slot_events(state)

@@ -7,7 +7,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from numbness_triage.extraction import ASSERTIONS, PRESENT, Extraction, Mention
+from numbness_triage.mentions import ASSERTIONS, PRESENT, Extraction, Mention
 from numbness_triage.interview import Reply, State, Turn
 
 STATE_SLOT = "interview"

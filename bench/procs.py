@@ -25,7 +25,7 @@ from typing import Dict, Iterator, List, Optional
 
 import yaml
 
-from scripts.evaluate_vignettes import free_port, stop_processes
+from scripts.processes import free_port, stop_processes
 
 ROOT = Path(__file__).resolve().parent.parent
 RASA = str(Path(sys.executable).parent / "rasa")
@@ -89,7 +89,9 @@ def running_bot(spec: BotSpec, log_dir: Path, start_timeout: float = 300) -> Ite
     action_port, rasa_port = free_port(), free_port()
     endpoints_text, tracker_kind = bench_endpoints(spec, action_port, workdir)
     (workdir / "endpoints.yml").write_text(endpoints_text, encoding="utf-8")
-    (workdir / "credentials.yml").write_text("rest:\n", encoding="utf-8")
+    # This bot: the REST channel of its credentials.yml (channels/rest_safe.py); the stock bot: Rasa's.
+    rest = "channels.rest_safe.SafeRestInput" if spec.project.resolve() == ROOT else "rest"
+    (workdir / "credentials.yml").write_text(f"{rest}:\n", encoding="utf-8")
     token = secrets.token_hex(16)
     env = {**os.environ, "PYTHONPATH": str(spec.project), "RASA_TELEMETRY_ENABLED": "false",
            "SANIC_HOST": "127.0.0.1", "TF_CPP_MIN_LOG_LEVEL": "2", "SQLALCHEMY_SILENCE_UBER_WARNING": "1"}

@@ -60,6 +60,18 @@ def assessment_of(custom: Any) -> Optional[Dict[str, Any]]:
     return None
 
 
+class SendsAssessmentCards:
+    """Output-channel mixin (first base): the assessment's custom JSON is drawn by the channel's
+    `send_assessment`; any other custom JSON goes to the Rasa output channel's own method."""
+
+    async def send_custom_json(self, recipient_id: str, json_message: Dict[str, Any], **kwargs: Any) -> None:
+        assessment = assessment_of(json_message)
+        if assessment is not None:
+            await self.send_assessment(recipient_id, assessment)
+        else:
+            await super().send_custom_json(recipient_id, json_message, **kwargs)
+
+
 def assessment_card(payload: Dict[str, Any], kb: Optional[KnowledgeBase] = None) -> AssessmentCard:
     """`payload`: `{"assessment": {...}}` or the inner dict."""
     kb = kb or shared_knowledge_base()

@@ -49,7 +49,7 @@ from sanic.response import HTTPResponse
 from slack_sdk.web.async_client import AsyncWebClient
 
 from channels.recent import RecentIds
-from channels.render import assessment_of, slack_message
+from channels.render import SendsAssessmentCards, assessment_of, slack_message
 
 logger = logging.getLogger(__name__)
 
@@ -68,7 +68,7 @@ def button_block(buttons: List[Dict[Text, Any]]) -> Dict[Text, Any]:
     }
 
 
-class RenderingSlackBot(SlackBot):
+class RenderingSlackBot(SendsAssessmentCards, SlackBot):
     """Rasa's SlackBot; a message that carries an assessment is posted as a Block Kit card."""
 
     def __init__(self, token: Text, slack_channel: Optional[Text] = None, thread_id: Optional[Text] = None,
@@ -98,13 +98,6 @@ class RenderingSlackBot(SlackBot):
         if buttons and len(buttons) <= 5:
             card["blocks"].append(button_block(buttons))
         await self._post_message(channel=self.slack_channel or recipient_id, **card)
-
-    async def send_custom_json(self, recipient_id: Text, json_message: Dict[Text, Any], **kwargs: Any) -> None:
-        assessment = assessment_of(json_message)
-        if assessment is not None:
-            await self.send_assessment(recipient_id, assessment)
-        else:
-            await super().send_custom_json(recipient_id, json_message, **kwargs)
 
 
 class SecureSlackInput(SlackInput):

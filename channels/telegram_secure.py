@@ -55,7 +55,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from channels.recent import RecentIds
-from channels.render import assessment_of, telegram_html
+from channels.render import SendsAssessmentCards, assessment_of, telegram_html
 
 logger = logging.getLogger(__name__)
 
@@ -72,7 +72,7 @@ def fits_callback_data(payload: Text) -> bool:
     return 0 < len(payload.encode("utf-8")) <= CALLBACK_DATA_MAX_BYTES
 
 
-class RenderingTelegramOutput(TelegramOutput):
+class RenderingTelegramOutput(SendsAssessmentCards, TelegramOutput):
     """Rasa's TelegramOutput (an aiogram Bot) with the keyboard and the card of the module doc."""
 
     def __init__(self, access_token: Optional[Text], api_url: Optional[Text] = None) -> None:
@@ -125,13 +125,6 @@ class RenderingTelegramOutput(TelegramOutput):
         await self.send_assessment(recipient_id, assessment, buttons=message.get("buttons"))
         rest = {k: v for k, v in message.items() if k not in ("custom", "text", "buttons")}
         await super().send_response(recipient_id, rest)  # an image beside it, if any
-
-    async def send_custom_json(self, recipient_id: Text, json_message: Dict[Text, Any], **kwargs: Any) -> None:
-        assessment = assessment_of(json_message)
-        if assessment is not None:
-            await self.send_assessment(recipient_id, assessment)
-        else:
-            await super().send_custom_json(recipient_id, json_message, **kwargs)
 
 
 class SecureTelegramInput(TelegramInput):

@@ -28,7 +28,7 @@ import urllib.request
 from pathlib import Path
 from typing import Dict, List, Optional
 
-from scripts.evaluate_vignettes import free_port, wait_for
+from scripts.processes import free_port, wait_for
 
 ROOT = Path(__file__).resolve().parent.parent
 BASE = ROOT / "var" / "cluster"

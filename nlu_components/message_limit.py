@@ -1,9 +1,13 @@
-"""Rasa NLU component: read at most MAX_MESSAGE_CHARS of a message.
+"""Rasa NLU component: the classifiers read at most MAX_MESSAGE_CHARS of a message.
 
 The intent classifiers' memory grows with the length of a message (about 1.6 GB at 10,000
 characters on this machine), so one pasted essay could take the server down for everyone. This
-component runs first and keeps the first MAX_MESSAGE_CHARS characters; the interview tells the
-person it read only the start. The symptom extractor reads the same amount.
+component runs first and keeps the first MAX_MESSAGE_CHARS characters as the text the pipeline
+reads; the whole message stays in the attribute FULL_TEXT. The symptom extractor (last in the
+pipeline) reads the whole message for red flags, the start for everything else, and puts the
+whole text back, so the interview sees how long it was and tells the person it read only the start.
+It also replaces terminal escape sequences and control characters by spaces (`readable`), for
+the classifiers and the interview alike.
 """
 from __future__ import annotations
 
@@ -17,7 +21,9 @@ from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from numbness_triage.extraction import MAX_MESSAGE_CHARS
+from numbness_triage.extraction import MAX_MESSAGE_CHARS, readable
+
+FULL_TEXT = "full_text"  # the message as sent, when TEXT was cut (not in the parse output)
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER], is_trainable=False)
@@ -33,6 +39,12 @@ class MessageLengthLimiter(GraphComponent):
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
             text = message.get(TEXT)
-            if isinstance(text, str) and len(text) > MAX_MESSAGE_CHARS:
+            if not isinstance(text, str):
+                continue
+            if not text.isprintable():  # what the interview reads too: "\x1b[31m" is no age
+                text = readable(text)
+                message.set(TEXT, text)
+            if len(text) > MAX_MESSAGE_CHARS:
+                message.set(FULL_TEXT, text)
                 message.set(TEXT, text[:MAX_MESSAGE_CHARS])
         return messages

@@ -4,6 +4,17 @@ Adds entities `symptom` (value = finding id; role = absent | possible | other_pe
 anything that is not the person's own present symptom), `side` and `onset`. When the person
 reports a red flag that escalates without a question, the message's intent becomes `red_flag`,
 so a rule answers with the emergency response even if the action server is down.
+
+Red flags are looked for in the whole message, however long (MessageLengthLimiter cut the text
+the classifiers read and kept the whole in FULL_TEXT) and in the languages of
+data/knowledge/red_flags_translated.yml; everything else in the first MAX_MESSAGE_CHARS
+characters. The whole text is put back as the message's text, so the interview can tell the
+person that only the start was read.
+
+A message starting with "/" is a command (Rasa's RegexMessageHandler, after this component,
+sets the intent of "/affirm", "/inform{...}" and the like from the text itself). Without a red
+flag in it, its intent is `nlu_fallback` here, so that the classifier's guess at "/foo"
+("affirm") does not answer a question; the interview answers that it did not understand.
 """
 from __future__ import annotations
 
@@ -21,12 +32,15 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 import nlu_components.action_fallback  # noqa: F401 - answers for a failed action server
-from numbness_triage.extraction import PRESENT, Extraction, shared_extractor
+from nlu_components.message_limit import FULL_TEXT
+from numbness_triage.extraction import MAX_MESSAGE_CHARS, PRESENT, Extraction, shared_extractor
+from numbness_triage.language import looks_non_english
 from numbness_triage.knowledge import DEFAULT_KNOWLEDGE_DIR, shared_knowledge_base
 from numbness_triage.triage import immediate_red_flags, present_red_flags
 
 logger = logging.getLogger(__name__)
 RED_FLAG_INTENT = "red_flag"
+COMMAND_INTENT = "nlu_fallback"  # a "/..." message that RegexMessageHandler does not resolve
 # Intents the classifier sometimes gives a plain description of symptoms ("had an infected cut,
 # now my back is killing me" read as a question about one leg; "the weakness is new" read as
 # "new assessment"). A message that reports the
@@ -70,13 +84,19 @@ class SymptomExtractorComponent(GraphComponent, EntityExtractorMixin):
         return messages
 
     def _process_message(self, message: Message) -> None:
-        text = message.get(TEXT) or ""
-        if text.startswith("/"):
-            return  # a button payload: its intent and entities are already set
-        extraction = self.extractor.extract(text)
+        text = message.get(FULL_TEXT) or message.get(TEXT) or ""
+        extraction = self.extractor.extract(text)  # the start; red flags in the whole
         entities = message.get(ENTITIES, []) + self._entities(extraction)
         message.set(ENTITIES, entities, add_to_output=True)
-        self._route_intent(message, extraction, text)
+        self._route_intent(message, extraction, text[: len(message.get(TEXT) or "")])
+        read = text[:MAX_MESSAGE_CHARS]
+        if ((read.lstrip().startswith("/") or looks_non_english(read))
+                and (message.get(INTENT) or {}).get("name") != RED_FLAG_INTENT):
+            # a command, or another language: no FAQ answer or classifier guess; the interview
+            # says it did not understand, or that it reads English only (and to call 911)
+            _set_intent(message, COMMAND_INTENT)
+        if message.get(FULL_TEXT):
+            message.set(TEXT, text)  # the interview tells the person it read only the start
 
     def _route_intent(self, message: Message, extraction: Extraction, text: Text) -> None:
         """The extractor has the last word on emergencies: a present red flag makes the intent

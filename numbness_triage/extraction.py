@@ -10,53 +10,33 @@ from __future__ import annotations
 import logging
 import re
 import sys
-from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Dict, Iterable, List, Optional, Set, Tuple
 
 import yaml
 
-from numbness_triage.answers import _SIDE_OF_LIMB, find_onset, find_side
+from numbness_triage.answers import _AFTER_AN_EVENT, _SIDE_OF_LIMB, _SUDDEN, find_onset, find_side
 from numbness_triage.knowledge import DEFAULT_KNOWLEDGE_DIR, KnowledgeBase, KnowledgeError, shared_knowledge_base
+from numbness_triage.mention_rules import (FAMILY_DISEASE, ONE_SIDE_LIMBS, add_numbness_behind_sudden,
+                                           add_spread_numbness, apply_implications, caregiver_report,
+                                           derive_sudden_numbness, leg_pain_behind, mentions_a_limb,
+                                           one_sided_limbs, place_generic_numbness)
+from numbness_triage.mentions import (  # noqa: F401 - what the extractor's callers import from here
+    ABSENT, ASSERTIONS, NUMBNESS_FINDINGS, OTHER_PERSON, POSSIBLE, PRESENT, Extraction, Mention, dedupe)
+from numbness_triage.other_languages import TranslatedRedFlags
+from numbness_triage.text_windows import windows_around
 
-PRESENT, ABSENT, POSSIBLE, OTHER_PERSON = "present", "absent", "possible", "other_person"
-ASSERTIONS = (PRESENT, ABSENT, POSSIBLE, OTHER_PERSON)
-NUMBNESS_FINDINGS = ("leg_numbness", "foot_numbness", "upper_leg_numbness")
-MAX_MESSAGE_CHARS = 5000  # longer messages are read up to here; the rest is ignored
-
-@dataclass(frozen=True)
-class Mention:
-    finding: str
-    assertion: str
-    start: int
-    end: int
-    text: str
-
-
-@dataclass
-class Extraction:
-    mentions: List[Mention] = field(default_factory=list)
-    side: Optional[str] = None
-    onset: Optional[str] = None
-    side_span: Optional[Tuple[int, int]] = None
-    onset_span: Optional[Tuple[int, int]] = None
-    hinted_red_flags: List[str] = field(default_factory=list)  # a cue word, no phrase: ask, don't guess
-
-    def with_assertion(self, assertion: str) -> Set[str]:
-        return {m.finding for m in self.mentions if m.assertion == assertion}
-
-    @property
-    def assertions(self) -> Dict[str, str]:
-        return {m.finding: m.assertion for m in self.mentions}
-
-    @property
-    def present(self) -> Set[str]:
-        return self.with_assertion(PRESENT)
-
-    @property
-    def absent(self) -> Set[str]:
-        return self.with_assertion(ABSENT)
+MAX_MESSAGE_CHARS = 5000  # longer messages are read up to here; the rest for red flags only
+# ... and the rest up to here (a pasted book would hold the server for minutes; the person is told)
+MAX_RED_FLAG_SCAN_CHARS = 100_000
+REST_OVERLAP = 400  # the rest starts this far before MAX_MESSAGE_CHARS: a phrase across it is whole
+# Words too common to mark a window on their own, the most common (in messages about leg numbness)
+# first: a phrase is looked for around its least common word.
+COMMON_KEYS = ["numb", "leg", "my", "i", "the", "a", "and", "not", "be", "have", "leave", "foot", "feel", "it", "to", "of", "in",
+               "go", "get", "on", "for", "with", "no", "do", "that", "this", "at", "can", "me", "so", "just",
+               "now", "all", "very", "really", "left", "right", "both", "when", "from", "some", "any", "more", "like",
+               "one", "into", "up", "down", "out", "off", "side"]
 
 
 def _silence_pyrush() -> None:
@@ -139,10 +119,14 @@ class Normalizer:
     def lemma(self, word: str) -> str:
         return self._lemmas.get(word, word) if word in self._lemmas else word
 
+    def known_word(self, word: str) -> bool:
+        """An English word of spaCy's lemma table: never corrected as a typo."""
+        return word in self._lemmas or word in self._lemma_values
+
     def correct(self, word: str) -> str:
         if word in self.vocabulary or not word.isalpha() or len(word) < 4:
             return word
-        if (word in self._lemmas or word in self._lemma_values) and not word.endswith(("nes", "ss")):
+        if self.known_word(word) and not word.endswith(("nes", "ss")):
             return word
         limit = 1 if len(word) < 8 else 2
         candidates = [
@@ -243,6 +227,35 @@ class SymptomExtractor:
         self.nlp = nlp
         self._cue_patterns = [(flag, _cue_pattern(finding.red_flag.cues))
                               for flag, finding in kb.red_flags.items() if finding.red_flag.cues]
+        self.translated = TranslatedRedFlags(kb)
+        # What the scan of a long message's rest keeps: red flags and what explains them away.
+        self._red_flag_related = set(kb.red_flags) | {other for finding in kb.red_flags.values()
+                                                      for other in finding.red_flag.explained_by}
+        self._anchor_keys = self._red_flag_anchor_keys(nlp)
+        self._anchor_words: Dict[int, Dict[str, List[str]]] = {}  # typo check: first letter -> words
+        for word in self.normalizer.vocabulary:
+            if self.normalizer.key(word) in self._anchor_keys:
+                self._anchor_words.setdefault(word[0], {}).setdefault(len(word), []).append(word)
+        self._anchor_cache: Dict[str, bool] = {}
+        self._window_cache: Dict[str, Tuple[Tuple[Mention, ...], Tuple[str, ...]]] = {}
+
+    def _red_flag_anchor_keys(self, nlp) -> Set[str]:
+        """One word key per phrase of a red flag, its least common: a phrase can only match where
+        its anchor is (or a typo of it)."""
+        anchors = set()
+        from spacy.lang.en.stop_words import STOP_WORDS
+
+        # the least common word: not a stop word ("about", "what") if it can be, longest first
+        rank = {key: i for i, key in enumerate(COMMON_KEYS)}
+        stop = len(COMMON_KEYS)
+        rank.update({word: stop for word in STOP_WORDS if word not in rank})
+        for finding in self.kb.red_flags.values():  # (a denial, or what explains a flag away, is read
+            for phrase in finding.phrases:          # in the window of the flag it is about)
+                keys = [self.normalizer.key(token.norm_) for token in nlp.tokenizer(phrase) if token.text != WILDCARD]
+                usable = [k for k in keys if k.isalpha()]
+                if usable:
+                    anchors.add(max(usable, key=lambda k: (rank.get(k, stop + 1), len(k))))
+        return anchors
 
     def _pattern(self, nlp, phrase: str) -> List[dict]:
         """Token keys with room for GAP_WORDS between them; "..." in a phrase stands for up to
@@ -262,25 +275,89 @@ class SymptomExtractor:
         return pattern
 
     def extract(self, text: str) -> Extraction:
+        """Everything in the first MAX_MESSAGE_CHARS characters; red flags (in English and in the
+        languages of red_flags_translated.yml) in the whole message."""
+        if not isinstance(text, str):
+            return Extraction()
+        result = self._extract_start(text)
+        whole = _clean(text, limit=MAX_RED_FLAG_SCAN_CHARS)
+        extra = [Mention(flag, assertion, start, end, said)
+                 for flag, assertion, start, end, said, _ in self.translated.find(whole)]
+        hints = list(result.hinted_red_flags)
+        if len(whole) > MAX_MESSAGE_CHARS:
+            rest, rest_hints = self._red_flags_after_the_start(whole)
+            extra += rest
+            hints += rest_hints
+        if extra:
+            result.mentions = dedupe([*result.mentions, *extra])
+        mentioned = {m.finding for m in result.mentions}
+        result.hinted_red_flags = list(dict.fromkeys(f for f in hints if f not in mentioned))
+        return result
+
+    def _red_flags_after_the_start(self, whole: str) -> Tuple[List[Mention], List[str]]:
+        """Red flags after the first MAX_MESSAGE_CHARS characters, with the same extraction (phrases,
+        negation, cue words) in windows around the words that can be part of one; the rest of
+        the text is skipped. A window's reading is cached: a pasted text often repeats itself."""
+        begin = MAX_MESSAGE_CHARS - REST_OVERLAP
+        lowered = whole.lower()
+        triggers = [begin + m.start() for m in _WORD.finditer(lowered, begin) if self._is_anchor(m.group())]
+        for pattern in [cue for _, cue in self._cue_patterns] + [_SUDDEN, _AFTER_AN_EVENT, ONE_SIDE_LIMBS]:
+            triggers += [m.start() for m in pattern.finditer(lowered, begin)]
+        mentions, hints = [], []
+        for start, end in windows_around(whole, sorted(set(triggers)), begin):
+            found, hinted = self._read_window(whole[start:end])
+            mentions += [Mention(m.finding, m.assertion, m.start + start, m.end + start, m.text) for m in found]
+            hints += hinted
+        return mentions, hints
+
+    def _is_anchor(self, word: str) -> bool:
+        known = self._anchor_cache.get(word)
+        if known is None:
+            base = TEXTING_WORDS.get(word, word)
+            normalizer = self.normalizer
+            known = (LEMMA_EXCEPTIONS.get(base) or normalizer.lemma(base)) in self._anchor_keys
+            if (not known and base.isalpha() and len(base) >= 4 and base not in normalizer.vocabulary
+                    and (base.endswith(("nes", "ss")) or not normalizer.known_word(base))):
+                limit = 1 if len(base) < 8 else 2  # a typo of an anchor word: Normalizer.correct's rule
+                by_length = self._anchor_words.get(base[0], {})
+                known = any(edit_distance_at_most(base, candidate, limit)
+                            for length in range(len(base) - limit, len(base) + limit + 1)
+                            for candidate in by_length.get(length, ()))
+            if len(self._anchor_cache) < 100_000:
+                self._anchor_cache[word] = known
+        return known
+
+    def _read_window(self, window: str) -> Tuple[Tuple[Mention, ...], Tuple[str, ...]]:
+        cached = self._window_cache.get(window)
+        if cached is None:
+            reading = self._extract_start(window)
+            cached = (tuple(m for m in reading.mentions if m.finding in self._red_flag_related),
+                      tuple(reading.hinted_red_flags))
+            if len(self._window_cache) >= 256:
+                self._window_cache.clear()
+            self._window_cache[window] = cached
+        return cached
+
+    def _extract_start(self, text: str) -> Extraction:
         text = _clean(text)
         if not text.strip():
             return Extraction()
         doc = self.nlp(text)
         modifiers = list(getattr(doc._.context_graph, "modifiers", None) or [])
         raw = [self._mention(entity, modifiers) for entity in doc.ents]
-        mentions = _dedupe(raw + _leg_pain_behind(raw, text) + _one_sided_limbs(raw, text))
-        mentions = _add_numbness_behind_sudden(_place_generic_numbness(mentions, text))
-        mentions = _apply_implications(_add_spread_numbness(mentions, text), text)
-        mentions = _caregiver_report(mentions, text)
-        mentions = _dedupe([m for m in mentions if not (m.finding.endswith(DENIAL_ONLY))] + [
+        mentions = dedupe(raw + leg_pain_behind(raw, text) + one_sided_limbs(raw, text))
+        mentions = add_numbness_behind_sudden(place_generic_numbness(mentions, text))
+        mentions = apply_implications(add_spread_numbness(mentions, text), text)
+        mentions = caregiver_report(mentions, text)
+        mentions = dedupe([m for m in mentions if not (m.finding.endswith(DENIAL_ONLY))] + [
             Mention(m.finding[: -len(DENIAL_ONLY)], m.assertion, m.start, m.end, m.text)
             for m in mentions if m.finding.endswith(DENIAL_ONLY) and m.assertion == ABSENT
         ])
         result = Extraction(mentions=mentions)
-        about_a_limb = _mentions_a_limb(result) or _SIDE_OF_LIMB.search(text.lower())  # "actually it's my right leg"
+        about_a_limb = mentions_a_limb(result) or _SIDE_OF_LIMB.search(text.lower())  # "actually it's my right leg"
         result.side, result.side_span = find_side(text) if about_a_limb else (None, None)
         result.onset, result.onset_span = find_onset(text)
-        _derive_sudden_numbness(result)
+        derive_sudden_numbness(result)
         result.hinted_red_flags = self._hinted_red_flags(text, result)
         return result
 
@@ -295,7 +372,7 @@ class SymptomExtractor:
     @staticmethod
     def _mention(entity, modifiers) -> Mention:
         categories = _modifying_categories(entity, modifiers)
-        if entity.label_ in _FAMILY_DISEASE and "NEGATED_EXISTENCE" in categories:
+        if entity.label_ in FAMILY_DISEASE and "NEGATED_EXISTENCE" in categories:
             assertion = ABSENT  # "no MS in the family"
         elif "FAMILY" in categories:
             assertion = OTHER_PERSON
@@ -342,207 +419,25 @@ DENIAL_ONLY = "__denial_only"
 _HTML_TAG = re.compile(r"</?[a-zA-Z][^<>]{0,200}>")
 
 
-def _clean(text: str) -> str:
-    """Readable text whatever arrives: no control characters, bounded length."""
+_TERMINAL_ESCAPE = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b[@-_]")  # "\x1b[31m": colour, not age 31
+
+
+def readable(text: str) -> str:
+    """No terminal escape sequences; control characters as spaces (new lines and tabs kept)."""
     if not isinstance(text, str):
         return ""
-    text = _HTML_TAG.sub(" ", text[:MAX_MESSAGE_CHARS])  # "my speech is <i>slurred</i>"
+    text = _TERMINAL_ESCAPE.sub(" ", text)
     return "".join(ch if ch.isprintable() or ch in "\n\t" else " " for ch in text)
 
 
-def _dedupe(mentions: Iterable[Mention]) -> List[Mention]:
-    """One mention per finding: the person's own present mention wins over other readings."""
-    priority = {PRESENT: 0, ABSENT: 1, POSSIBLE: 2, OTHER_PERSON: 3}
-    best: Dict[str, Mention] = {}
-    for mention in mentions:
-        kept = best.get(mention.finding)
-        if kept is None or priority[mention.assertion] < priority[kept.assertion]:
-            best[mention.finding] = mention
-    return sorted(best.values(), key=lambda m: m.start)
+def _clean(text: str, limit: Optional[int] = MAX_MESSAGE_CHARS) -> str:
+    """Readable text whatever arrives: no tags, no control characters, bounded length."""
+    if not isinstance(text, str):
+        return ""
+    return readable(_HTML_TAG.sub(" ", text[:limit] if limit else text))  # "my speech is <i>slurred</i>"
 
 
-def _mentions_a_limb(result: Extraction) -> bool:
-    """Side is only read where the message is about the legs or feet, not "my left eye"."""
-    limb = (*NUMBNESS_FINDINGS, "tingling", "burning_sensation", "weakness", "leg_pain", "foot_pain",
-            "cold_feet", "sciatica", "paralysis", "thigh_pain")
-    return any(m.finding in limb and m.assertion != OTHER_PERSON for m in result.mentions)
-
-
-def _derive_sudden_numbness(result: Extraction) -> None:
-    """"My leg suddenly went numb": sudden onset of present numbness is the red flag itself."""
-    if result.onset != "sudden" or "sudden_numbness" in {m.finding for m in result.mentions}:
-        return
-    numb = [m for m in result.mentions if m.finding in NUMBNESS_FINDINGS and m.assertion == PRESENT]
-    if numb and result.onset_span:
-        start, end = result.onset_span
-        nearest = min(numb, key=lambda m: min(abs(m.start - end), abs(start - m.end)))
-        low, high = min(end, nearest.end), max(start, nearest.start)
-        # "I suddenly got a splitting headache and my leg is numb": the word is about the headache
-        if any((low <= m.start and m.end <= high) or (m.start < end and start < m.end) for m in result.mentions
-               if m.finding not in NUMBNESS_FINDINGS and m.text):
-            result.onset, result.onset_span = None, None
-            return
-        result.mentions.append(Mention("sudden_numbness", PRESENT, start, end, "sudden"))
-
-
-_FOOT_WORDS = r"foot|feet|feets|toes?|soles?|heels?|ankles?|instep"
-_THIGH_WORDS = r"thighs?|upper\s+legs?|hips?|groin"
-_LEG_WORDS = r"legs?|legg|calf|calves|shins?|knees?|lower\s+legs?"
-_ARM_WORDS = r"arms?|hands?|fingers?|wrists?|forearms?"
-_BODY_PART = re.compile(rf"\b(?:(?P<foot>{_FOOT_WORDS})|(?P<thigh>{_THIGH_WORDS})|(?P<arm>{_ARM_WORDS})|(?P<leg>{_LEG_WORDS}))\b")
-_PLACE_FINDING = {"foot": "foot_numbness", "thigh": "upper_leg_numbness", "leg": "leg_numbness",
-                  "arm": "arm_numbness"}
-_SENTENCE_END = re.compile(r"[.!?;\n]")
-
-
-def _body_parts(text: str) -> List[Tuple[int, str]]:
-    return [(m.start(), m.lastgroup) for m in _BODY_PART.finditer(text.lower())]
-
-
-_LIST_GAP = re.compile(r"^[\s,&]*((and|or|n|plus|also|my|the|left|right|both|lower|upper|whole|entire|across|"
-                       r"top|bottom|side|outside|inside|front|back|of|on|in|into|down|to)\b[\s,&]*){0,7}$")
-
-
-_CLAUSE_VERB = re.compile(r"\s+(is|are|was|were|has|have|had|went|goes|go|looks?|feels?|turn\w*|keeps?|gets?|got|"
-                          r"r|seems?|hurts?|aches?)\b")
-
-
-def _listed_with(parts: List[Tuple[int, str]], where: int, text: str) -> List[Tuple[int, str]]:
-    """Body parts named in one list with the one at `where`: "my left arm and left leg", "arm, leg"."""
-    lowered = text.lower()
-    ordered = sorted(parts)
-    index = next(i for i, (start, _) in enumerate(ordered) if start == where)
-    listed = []
-    for step in (-1, 1):
-        i = index
-        while 0 <= i + step < len(ordered):
-            a, b = sorted([ordered[i], ordered[i + step]])
-            gap_start = _BODY_PART.match(lowered, a[0]).end()
-            if not _LIST_GAP.match(lowered[gap_start:b[0]]):
-                break
-            if step > 0 and _CLAUSE_VERB.match(lowered, _BODY_PART.match(lowered, b[0]).end()):
-                break  # "numbness in both legs and my foot is turning blue": a new clause
-            i += step
-            listed.append(ordered[i])
-    return listed
-
-
-def _place_generic_numbness(mentions: List[Mention], text: str) -> List[Mention]:
-    """A bare "numb" goes to the body part it is said of: the nearest one named in its sentence
-    ("my fingers go numb" is the hand, "my foot has been numb" the foot); none named is the leg."""
-    parts = _body_parts(text)
-    placed = []
-    for mention in mentions:
-        inside = _BODY_PART.search(mention.text.lower()) if mention.finding in NUMBNESS_FINDINGS else None
-        if inside:  # "my left arm and left leg are both numb": every limb of the list
-            where = mention.start + inside.start()
-            for _, other_place in _listed_with(parts, where, text) if (where, inside.lastgroup) in parts else ():
-                if _PLACE_FINDING[other_place] != mention.finding:
-                    placed.append(Mention(_PLACE_FINDING[other_place], mention.assertion, mention.start,
-                                          mention.end, mention.text))
-        elif mention.finding == "leg_numbness":
-            sentence_start = max([m.end() for m in _SENTENCE_END.finditer(text, 0, mention.start)] or [0])
-            found = _SENTENCE_END.search(text, mention.end)
-            sentence_end = found.start() if found else len(text)
-            near = [(abs(start - mention.start) + (0 if start < mention.start else 5), place, start)
-                    for start, place in parts if sentence_start <= start < sentence_end]
-            if near:
-                _, place, where = min(near)
-                for other_start, other_place in _listed_with(parts, where, text):
-                    if other_place != place:
-                        placed.append(Mention(_PLACE_FINDING[other_place], mention.assertion, mention.start,
-                                              mention.end, mention.text))
-                mention = Mention(_PLACE_FINDING[place], mention.assertion, mention.start, mention.end, mention.text)
-        placed.append(mention)
-    return _dedupe(placed)
-
-
-def _add_numbness_behind_sudden(mentions: List[Mention]) -> List[Mention]:
-    """"My leg suddenly went numb" is both numbness and its sudden onset."""
-    sudden = next((m for m in mentions if m.finding == "sudden_numbness"), None)
-    if sudden is None or any(m.finding in NUMBNESS_FINDINGS for m in mentions):
-        return mentions
-    return [*mentions, Mention("leg_numbness", sudden.assertion, sudden.start, sudden.end, sudden.text)]
-
-
-def _add_spread_numbness(mentions: List[Mention], text: str) -> List[Mention]:
-    """"It began in my feet and has spread up to my thighs": talk of spreading (not of weakness)
-    is about the numbness, which is then in every part of the leg named."""
-    spreading = next((m for m in mentions if m.finding == "spreading_weakness"), None)
-    if spreading is None or spreading.assertion == OTHER_PERSON or any(m.finding == "weakness" for m in mentions):
-        return mentions
-    have = {m.finding for m in mentions}
-    added = []
-    for start, place in _body_parts(text):
-        finding = _PLACE_FINDING[place]
-        if finding in NUMBNESS_FINDINGS and finding not in have:
-            have.add(finding)
-            added.append(Mention(finding, PRESENT, start, start, text[start:start]))
-    return _dedupe([*mentions, *added])
-
-
-# Specific findings that also say the general one (the gold set's convention).
-_IMPLIES = {"sudden_severe_headache": "new_headache"}
-# A disease named as someone else's is itself the finding "in the family".
-_FAMILY_DISEASE = {"family_history_ms": re.compile(r"^(ms|m\.s\.?|multiple sclerosis|multiple sclerosys)$", re.I)}
-
-
-_LEG_PAIN_FROM = ("sciatica", "pain_walking_eases_with_rest", "injury_leg_pain", "fibular_nerve_pain")
-_LEG_WORD = re.compile(rf"\b({_LEG_WORDS})\b")
-
-
-def _leg_pain_behind(mentions: List[Mention], text: str) -> List[Mention]:
-    """Pain down the leg (sciatica, walking pain, a pulled calf, fibular pain) is also leg pain;
-    the bare word "sciatica" is not."""
-    for mention in mentions:
-        if (mention.finding in _LEG_PAIN_FROM and mention.assertion == PRESENT
-                and not re.fullmatch(r"sciatic\w*( pain| nerve)?", mention.text.lower())
-                and _LEG_WORD.search(text[mention.start: mention.end + 40].lower())):
-            return [Mention("leg_pain", PRESENT, mention.start, mention.end, mention.text)]
-    return []
-
-
-_ONE_SIDE_LIMBS = re.compile(r"\b(?P<side>left|right)\s+(arm|hand)\s+(and|&|n)\s+((my|the)\s+)?((?P=side)\s+)?(leg|foot)\b|"
-                             r"\b(?P<side2>left|right)\s+(leg|foot)\s+(and|&|n)\s+((my|the)\s+)?((?P=side2)\s+)?(arm|hand)\b|"
-                             r"\b(arm|hand)\s+and\s+(leg|foot)\s+on\s+the\s+(same|one)\s+side\b")
-
-
-def _one_sided_limbs(mentions: List[Mention], text: str) -> List[Mention]:
-    """"My left arm and left leg are numb / feel weak": one whole side of the body, read as what
-    is said of those limbs (the nearest numbness or weakness in the sentence)."""
-    match = _ONE_SIDE_LIMBS.search(text.lower())
-    if match is None:
-        return []
-    said = [m for m in mentions if m.finding in (*NUMBNESS_FINDINGS, "arm_numbness", "weakness", "paralysis")
-            and not _SENTENCE_END.search(text, min(m.start, match.end()), max(m.start, match.end()))]
-    if not said:
-        return []
-    nearest = min(said, key=lambda m: abs(m.start - match.end()))
-    return [Mention("one_sided_body_weakness", nearest.assertion, match.start(), match.end(), match.group(0))]
-
-
-def _apply_implications(mentions: List[Mention], text: str = "") -> List[Mention]:
-    out = list(mentions)
-    have = {m.finding for m in mentions}
-    for mention in mentions:
-        general = _IMPLIES.get(mention.finding)
-        if general and general not in have and mention.assertion == PRESENT:
-            out.append(Mention(general, PRESENT, mention.start, mention.end, mention.text))
-            have.add(general)
-    for finding, bare in _FAMILY_DISEASE.items():
-        for i, mention in enumerate(out):
-            if mention is None or mention.finding != finding:
-                continue
-            if mention.assertion == OTHER_PERSON:  # "my aunt has MS": the finding is about the family
-                out[i] = Mention(finding, PRESENT, mention.start, mention.end, mention.text)
-            elif bare.match(mention.text.strip()):  # "could this be MS?" / "I have MS" is not this finding
-                out[i] = None
-    return _dedupe(m for m in out if m is not None)
-
-
-_HISTORY = re.compile(
-    r"\b(had|has had|'s had|used to|ago|history|runs in|run in|died|passed away|diagnosed|years|last year|"
-    r"in the past|before|was told|got better|recovered|when (he|she|they) (had|was|were)|has (ms|diabetes))\b", re.I)
+_WORD = re.compile(r"[^\W\d_]+")
 
 
 # Everyday phrases in which a cue word means nothing medical.
@@ -562,16 +457,6 @@ _DENIAL_BEFORE = re.compile(r"\b(no|not|never|without|nothing|none|n't|fine|norm
 def _denied_before(lowered: str, at: int) -> bool:
     """A denial shortly before a cue in the same clause: "no problems with my bladder"."""
     return bool(_DENIAL_BEFORE.search(lowered[max(0, at - 40):at]))
-
-
-def _caregiver_report(mentions: List[Mention], text: str) -> List[Mention]:
-    """"My mum's leg went numb and she's all confused": someone typing for the person they are with.
-    When every mention is about someone else and nothing places it in the past ("my father had
-    a stroke"), the message describes the patient, and their symptoms are read as present (the
-    seed page: get help "if you, or someone you are with" has these symptoms)."""
-    if not mentions or any(m.assertion != OTHER_PERSON for m in mentions) or _HISTORY.search(text):
-        return mentions
-    return [Mention(m.finding, PRESENT, m.start, m.end, m.text) for m in mentions]
 
 
 def _register_normalizer_factory() -> None:

@@ -5,11 +5,14 @@ message's intent, text and extraction, send the replies and store the new state.
 """
 from __future__ import annotations
 
+import json
+import re
 from dataclasses import asdict, dataclass, field
-from typing import Dict, List, Optional
+from typing import Dict, List, Optional, Tuple
 
 from numbness_triage import answers
-from numbness_triage.extraction import ABSENT, MAX_MESSAGE_CHARS, NUMBNESS_FINDINGS, POSSIBLE, PRESENT, Extraction
+from numbness_triage.extraction import (ABSENT, MAX_MESSAGE_CHARS, MAX_RED_FLAG_SCAN_CHARS, NUMBNESS_FINDINGS,
+                                        POSSIBLE, PRESENT, Extraction)
 from numbness_triage.knowledge import KnowledgeBase, Question, Urgency, highest
 from numbness_triage.language import looks_non_english
 from numbness_triage.matching import Profile, rank_causes, triage_from_causes
@@ -44,6 +47,44 @@ AFTER_BUTTONS = [
 # classifier and still answer "did it come on suddenly?".
 NOT_AN_ANSWER = ("ask_faq", "bot_challenge", "talk_to_person", "request_summary", "greet", "thanks", "goodbye")
 FEEDBACK_BUTTONS = [{"title": "Yes", "payload": "/affirm"}, {"title": "No", "payload": "/deny"}]
+LONG_MESSAGE_NOTICE = (f"That message is very long: for the interview I read only its first {MAX_MESSAGE_CHARS:,} "
+                       "characters (I did check all of it for signs of an emergency). "
+                       "Please send the rest in shorter messages.")
+TOO_LONG_TO_CHECK_NOTICE = (f"That message is very long: for the interview I read only its first {MAX_MESSAGE_CHARS:,} "
+                            f"characters, and I checked only its first {MAX_RED_FLAG_SCAN_CHARS:,} for signs of an "
+                            "emergency. If anything in the rest is urgent, call 911 now. Otherwise please send it "
+                            "in shorter messages.")
+COMMAND_NOTICE = ("I didn't understand that: it looks like a command, not an answer. "
+                  "Please tell me in words (or use the buttons).")
+ENGLISH_ONLY_NOTICE = ("Sorry, I understand English only. Please write in English. "
+                       "If this is an emergency, call 911 (or your local emergency number) now.")
+_COMMAND = re.compile(r"^/(?P<intent>[^{@]*)(?P<entities>\{.*\})?$", re.S)
+_CJK = re.compile(r"[\u3400-\u9fff]")
+
+
+def _payload_key(text: str) -> Optional[Tuple[str, str]]:
+    """(intent, entities) of a "/intent{...}" text, spacing aside; None when it is not one."""
+    match = _COMMAND.match(text.strip())
+    if not match:
+        return None
+    try:
+        entities = json.loads(match.group("entities")) if match.group("entities") else {}
+    except ValueError:
+        return None
+    return match.group("intent").strip(), json.dumps(entities, sort_keys=True)
+
+
+# What the bot's own buttons send. A click cannot be told from the same text typed: both are
+# read as the button's answer. Any other "/..." text is a command the interview does not take.
+BUTTON_PAYLOADS = {_payload_key(button["payload"])
+                   for buttons in (YES_NO_BUTTONS, SIDE_BUTTONS, ONSET_BUTTONS, AFTER_BUTTONS, FEEDBACK_BUTTONS)
+                   for button in buttons}
+
+
+def is_command(text: str) -> bool:
+    """A "/..." text that is not one of the bot's button payloads: "/foo", "/", "/inform",
+    '/affirm{"interview": {}}', '/inform{"bad json'."""
+    return text.strip().startswith("/") and _payload_key(text) not in BUTTON_PAYLOADS
 
 
 @dataclass
@@ -112,7 +153,22 @@ class Interview:
 
     # ----------------------------------------------------------------- entry point
     def handle_turn(self, state: State, turn: Turn) -> (State, List[Reply]):
-        """Red flags first, every turn; then the pending question, then whatever else was said."""
+        """Red flags first, every turn; then the pending question, then whatever else was said.
+        A very long message is read up to MAX_MESSAGE_CHARS (the NLU looked for red flags in the
+        whole) and the person is told so; a command or a message in another language answers
+        nothing: only its red flags count."""
+        if len(turn.text) > MAX_MESSAGE_CHARS:
+            checked_all = len(turn.text) <= MAX_RED_FLAG_SCAN_CHARS
+            turn = Turn(turn.intent, turn.text[:MAX_MESSAGE_CHARS], turn.extraction)
+            flags_before = len(state.red_flags)
+            state, replies = self.handle_turn(state, turn)
+            if len(state.red_flags) > flags_before:
+                return state, replies  # an emergency: nothing else to say
+            return state, [Reply(LONG_MESSAGE_NOTICE if checked_all else TOO_LONG_TO_CHECK_NOTICE), *replies]
+        if is_command(turn.text):
+            return self._unread(state, turn, COMMAND_NOTICE)
+        if looks_non_english(turn.text):
+            return self._unread(state, turn, self._english_only_notice(turn.text))
         if turn.intent == "start_over" and not (state.clarifying and self._answers_clarification(turn)):
             return self.start_over(state)
         noted = self._absorb(state, turn)
@@ -132,6 +188,27 @@ class Interview:
             if handled is not None:
                 return state, handled
         return state, self._carry_on(state, noted, answered)
+
+    def _unread(self, state: State, turn: Turn, notice: str) -> (State, List[Reply]):
+        """A message the interview cannot take as an answer: its red flags (found by the NLU in
+        any language) count, nothing else; the person is told and the question asked again."""
+        flags = [m for m in turn.extraction.mentions if m.finding in self.kb.red_flags]
+        hints = [f for f in turn.extraction.hinted_red_flags if f in self.kb.red_flags]
+        self._absorb(state, Turn(None, turn.text, Extraction(mentions=flags, hinted_red_flags=hints)))
+        escalation = self._check_red_flags(state)
+        if escalation:
+            return state, escalation
+        if state.clarifying:
+            return state, [Reply(notice), self._clarify_question(state.clarifying)]
+        if state.stage == ESCALATED:
+            return state, [Reply(notice), *self._after_escalation(state, Turn(None, turn.text))]
+        return state, [Reply(notice), *self._resume(state)]
+
+    def _english_only_notice(self, text: str) -> str:
+        """In English, and in Spanish (and Chinese for a message in Chinese) from the knowledge base."""
+        languages = ["es", "zh"] if _CJK.search(text) else ["es"]
+        translated = [self.kb.languages[code].english_only_notice for code in languages if code in self.kb.languages]
+        return "\n".join([ENGLISH_ONLY_NOTICE, *translated])
 
     def start_over(self, state: State) -> (State, List[Reply]):
         """A new interview; the red flags already heard stay (nobody is talked out of an emergency)."""
@@ -342,15 +419,9 @@ class Interview:
     # ----------------------------------------------------------------- intents
     @staticmethod
     def _unreadable(turn: Turn) -> Optional[str]:
-        """An empty message, or one in another language: say so, and lose nothing."""
-        if len(turn.text) > MAX_MESSAGE_CHARS:
-            return (f"That message is very long: I read only its first {MAX_MESSAGE_CHARS:,} characters. "
-                    "Please send the rest in shorter messages.")
+        """An empty message: say so, and lose nothing (commands, other languages: see handle_turn)."""
         if not turn.text.strip():
             return "I didn't receive any text. Please tell me in words what you are feeling."
-        if looks_non_english(turn.text):
-            return ("Sorry, I understand English only. Please write in English. "
-                    "If this is an emergency, call 911 (or your local emergency number) now.")
         return None
 
     def _handle_intent(self, state: State, turn: Turn) -> Optional[List[Reply]]:

@@ -276,6 +276,63 @@ class Advice(Entry):
     text: str
 
 
+class Language(BaseModel):
+    """A language whose red flags the bot recognises (data/knowledge/red_flags_translated.yml)."""
+
+    id: str
+    name: str
+    negations: List[str]  # words that deny what follows: "no", "sin", "pas de", "没有"
+    clause_breaks: List[str] = Field(default_factory=list)  # words that end a clause: "pero", "y"
+    english_only_notice: str  # "I understand English only; if this is an emergency, call 911", in this language
+
+    @validator("id")
+    def _code(cls, value):
+        if not re.fullmatch(r"[a-z]{2}", value):
+            raise ValueError(f"id {value!r} must be a two-letter language code")
+        return value
+
+    @validator("negations", "clause_breaks")
+    def _words(cls, value):
+        return _clean_phrases(value)
+
+    @validator("english_only_notice")
+    def _notice(cls, value):
+        if "911" not in value:
+            raise ValueError("the notice must say to call 911")
+        return value
+
+    class Config:
+        extra = "forbid"
+
+
+class TranslatedRedFlag(Entry):
+    """A seed page's red flag in other languages: `id` is the red flag's finding id."""
+
+    id: str
+    translation_of: str  # the seed page's words for the red flag
+    phrases: Dict[str, List[str]]  # language id -> phrases
+
+    @validator("translation_of")
+    def _says_what(cls, value):
+        if not value.strip():
+            raise ValueError("translation_of must give the seed page's words for the red flag")
+        return value
+
+    @validator("phrases")
+    def _phrases(cls, value):
+        if not value:
+            raise ValueError("needs phrases in at least one language")
+        cleaned = {}
+        for language, phrases in value.items():
+            if not phrases:
+                raise ValueError(f"no phrases for language {language!r}")
+            try:
+                cleaned[language] = _clean_phrases(phrases)
+            except ValueError as error:
+                raise ValueError(f"language {language!r}: {error}") from None
+        return cleaned
+
+
 class KnowledgeBase(BaseModel):
     urgency_levels: Dict[Urgency, UrgencyLevel]
     findings: Dict[str, Finding]
@@ -284,6 +341,8 @@ class KnowledgeBase(BaseModel):
     questions: Dict[str, Question]
     faqs: Dict[str, Faq]
     advice: Dict[str, Advice]
+    languages: Dict[str, Language] = Field(default_factory=dict)
+    translated_red_flags: Dict[str, TranslatedRedFlag] = Field(default_factory=dict)
 
     class Config:
         arbitrary_types_allowed = True
@@ -309,8 +368,9 @@ _FILES: Dict[str, Tuple[str, type, str]] = {
     "faq.yml": ("faqs", Faq, "faqs"),
     "advice.yml": ("advice", Advice, "advice"),
 }
+TRANSLATED_RED_FLAGS_FILE = "red_flags_translated.yml"  # two lists: languages, red_flags
 REQUIRED_ADVICE = ("disclaimer", "what_i_am", "home_care", "when_to_see_doctor", "talk_to_person", "not_a_diagnosis",
-                   "temporary_compression_care", "trouble")
+                   "temporary_compression_care", "trouble", "record_unreachable")
 
 
 def _entry_name(raw, index: int) -> str:
@@ -389,6 +449,32 @@ def _check_integrity(kb: KnowledgeBase, directory: Path) -> None:
             if phrase in owner and owner[phrase] != finding.id:
                 fail("findings.yml", finding.id, f"phrase {phrase!r} also belongs to {owner[phrase]!r}")
             owner[phrase] = finding.id
+    _check_translations(kb, directory, owner)
+
+
+def _check_translations(kb: KnowledgeBase, directory: Path, english: Dict[str, str]) -> None:
+    """Translated red flags: of a known red flag, in a known language, a phrase in one place only,
+    and not an English phrase (the English extractor reads those, with its fuller negation)."""
+
+    def fail(entry: str, reason: str):
+        raise KnowledgeError(f"{directory / TRANSLATED_RED_FLAGS_FILE}: entry {entry!r}: {reason}")
+
+    owner: Dict[Tuple[str, str], str] = {}
+    for entry in kb.translated_red_flags.values():
+        if entry.id not in kb.findings:
+            fail(entry.id, f"unknown red flag {entry.id!r}: no finding of findings.yml has this id")
+        if kb.findings[entry.id].red_flag is None:
+            fail(entry.id, f"finding {entry.id!r} is not a red flag")
+        for language, phrases in entry.phrases.items():
+            if language not in kb.languages:
+                fail(entry.id, f"unknown language {language!r} (languages: {', '.join(sorted(kb.languages))})")
+            for phrase in phrases:
+                if phrase in english:
+                    fail(entry.id, f"phrase {phrase!r} ({language}) is an English phrase of {english[phrase]!r}")
+                key = (language, phrase)
+                if key in owner and owner[key] != entry.id:
+                    fail(entry.id, f"phrase {phrase!r} ({language}) also belongs to {owner[key]!r}")
+                owner[key] = entry.id
 
 
 def load_knowledge_base(directory: Path = DEFAULT_KNOWLEDGE_DIR) -> KnowledgeBase:
@@ -397,6 +483,9 @@ def load_knowledge_base(directory: Path = DEFAULT_KNOWLEDGE_DIR) -> KnowledgeBas
         attribute: _load_file(directory / name, key, model)
         for name, (key, model, attribute) in _FILES.items()
     }
+    translated = directory / TRANSLATED_RED_FLAGS_FILE
+    parts["languages"] = _load_file(translated, "languages", Language)
+    parts["translated_red_flags"] = _load_file(translated, "red_flags", TranslatedRedFlag)
     kb = KnowledgeBase(**parts)
     _check_integrity(kb, directory)
     return kb

@@ -9,9 +9,12 @@ _FOREIGN_WORDS = {
     "je", "les", "des", "est", "pas", "une", "jambe", "jambes", "mal", "j'ai", "engourdie",
     "ich", "und", "nicht", "das", "mein", "meine", "bein", "beine", "habe", "taub",
     "não", "minha", "perna", "estou", "dormente", "il", "mia", "gamba", "sono", "mijn", "been", "het", "een",
+    "para", "con", "mi", "muy", "pero", "puedo", "puede", "hablar", "desde", "hace", "semana", "problemas", "estoy",
+    "del", "como", "sin", "nada", "nao", "tenho", "consigo", "com", "uma", "muito", "suis", "avec", "dans", "mon",
+    "pour", "ne",
 }
 _ENGLISH_WORDS = {"the", "my", "i", "is", "and", "it", "a", "to", "in", "have", "leg", "legs", "foot", "feet",
-                  "numb", "pain", "yes", "no", "not", "am", "of", "for", "with", "been"}
+                  "numb", "pain", "yes", "not", "am", "of", "for", "with", "been"}
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 
 

@@ -14,11 +14,9 @@ import argparse
 import json
 import os
 import re
-import socket
 import statistics
 import subprocess
 import sys
-import time
 import urllib.request
 import uuid
 from contextlib import contextmanager
@@ -28,40 +26,13 @@ from pathlib import Path
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from scripts.processes import free_port, stop_processes, wait_for  # noqa: E402
+
 LEVELS = ["self_care", "consultation", "consultation_24", "emergency", "emergency_ambulance"]
 TARGETS = {"red_flag_recall": 1.0, "denied_flag_specificity": 0.95, "safe_triage": 0.97, "exact_triage": 0.85,
            "top3": 0.90, "top1": 0.70}
 MAX_TURNS = 25
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_for(url: str, seconds: float, process=None) -> None:
-    deadline = time.time() + seconds
-    while time.time() < deadline:
-        if process is not None and process.poll() is not None:
-            raise RuntimeError(f"server exited early (code {process.returncode}); see logs/")
-        try:
-            urllib.request.urlopen(url, timeout=2).read()
-            return
-        except OSError:
-            time.sleep(1)
-    raise TimeoutError(f"{url} did not answer within {seconds}s")
-
-
-def stop_processes(processes) -> None:
-    """Terminate, give each 20 s to exit, then kill."""
-    for process in processes:
-        process.terminate()
-    for process in processes:
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
 
 
 @contextmanager
@@ -75,9 +46,10 @@ def running_bot(model: str):
     endpoints = workdir / "endpoints.yml"
     endpoints.write_text(
         f"action_endpoint:\n  url: http://127.0.0.1:{action_port}/webhook\n"
-        f"tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: {workdir / 'conversations.db'}\n")
+        f"tracker_store:\n  type: cluster.tracker_store.DurableSQLTrackerStore\n  dialect: sqlite\n"
+        f"  db: {workdir / 'conversations.db'}\n")  # the store of endpoints.yml, on a file of its own
     credentials = workdir / "credentials.yml"
-    credentials.write_text("rest:\n")
+    credentials.write_text("channels.rest_safe.SafeRestInput:\n")  # the REST channel of credentials.yml
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     rasa = str(Path(sys.executable).parent / "rasa")
     processes = []

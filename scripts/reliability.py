@@ -51,7 +51,8 @@ import yaml
 if __package__ in (None, ""):  # run as `python scripts/reliability.py`
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from scripts.evaluate_vignettes import ROOT, free_port, wait_for  # noqa: E402
+from scripts.evaluate_vignettes import ROOT  # noqa: E402
+from scripts.processes import free_port, stop_processes, wait_for  # noqa: E402
 
 EMERGENCY_LEVELS = ("emergency", "emergency_ambulance")
 BOT_SLOTS = ("interview", "triage", "red_flags", "assessment", "feedback")
@@ -65,6 +66,7 @@ MEMORY_LIMIT_MB = 4096  # the watchdog kills the Rasa server above this (the 100
 RED_FLAG = "my leg went numb and my speech is slurred"
 NORMAL = "my left foot has been numb for a week"
 TROUBLE_WORDS = ("having trouble", "911")
+REST_CREDENTIALS = "channels.rest_safe.SafeRestInput:\n"  # the REST channel of credentials.yml, as shipped
 
 
 def emergency_text() -> str:
@@ -176,10 +178,11 @@ class Stack:
         endpoints = self.workdir / "endpoints.yml"
         endpoints.write_text(yaml.safe_dump({
             "action_endpoint": {"url": f"http://127.0.0.1:{self.action_port}/webhook"},
-            "tracker_store": {"type": "SQL", "dialect": "sqlite", "db": str(self.db_dir / "conversations.db")},
+            "tracker_store": {**yaml.safe_load((ROOT / "endpoints.yml").read_text(encoding="utf-8"))["tracker_store"],
+                              "db": str(self.db_dir / "conversations.db")},  # the shipped store, on a temporary file
         }))
         credentials = self.workdir / "credentials.yml"
-        credentials.write_text("rest:\n")
+        credentials.write_text(REST_CREDENTIALS)
         self.rasa = self._spawn(
             [str(self.bin / "rasa"), "run", "--model", self.model, "--endpoints", str(endpoints),
              "--credentials", str(credentials), "--port", str(self.rasa_port), "--interface", "127.0.0.1",
@@ -203,7 +206,7 @@ class Stack:
         return self
 
     def restart_rasa(self) -> None:
-        self.stop_process(self.rasa)
+        stop_processes([self.rasa], group=True)
         wait_for(f"http://127.0.0.1:{self.rasa_port}/", 300, self.start_rasa())
 
     def rss_mb(self) -> float:
@@ -234,36 +237,21 @@ class Stack:
         self.proxy = DelayProxy(self.action_port, self.spare_port, delay)
         return self.proxy
 
-    @staticmethod
-    def stop_process(process: Optional[subprocess.Popen]) -> None:
-        if process is None or process.poll() is not None:
-            return
-        try:
-            os.killpg(process.pid, signal.SIGTERM)
-            process.wait(timeout=20)
-        except (subprocess.TimeoutExpired, ProcessLookupError):
-            try:
-                os.killpg(process.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-            process.wait(timeout=20)
-
     def stop(self) -> None:
         self._watching = False
         if self.proxy:
             self.proxy.close()
-        for process in [self.rasa, *self.actions.values()]:
-            self.stop_process(process)
+        stop_processes([self.rasa, *self.actions.values()], group=True)
         shutil.rmtree(self.workdir, ignore_errors=True)
 
 
 # --------------------------------------------------------------------------- the client
 def http_call(port: int, method: str, path: str, body: Optional[bytes] = None,
-              timeout: float = REQUEST_TIMEOUT) -> tuple:
+              timeout: float = REQUEST_TIMEOUT, content_type: Optional[str] = "application/json") -> tuple:
     """(status, body bytes), or raises (refused, reset, timed out)."""
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
     try:
-        headers = {"Content-Type": "application/json"} if body is not None else {}
+        headers = {"Content-Type": content_type} if body is not None and content_type else {}
         connection.request(method, path, body, headers)
         response = connection.getresponse()
         return response.status, response.read()
@@ -296,13 +284,14 @@ class Run:
     # ---------------------------------------------------------------- sending
     def post(self, case_id: str, suite: str, sender: Optional[str], body: bytes, *, text=None,
              shown=None, expect: str = "reply", red_flag: bool = False, timeout: float = REQUEST_TIMEOUT,
-             record: bool = True) -> dict:
+             record: bool = True, content_type: Optional[str] = "application/json") -> dict:
         """expect: reply | refuse (a 4xx) | trouble (the action-server fallback) | emergency | any."""
         self.stack.current_case = case_id
         started = time.time()
         status, data, error = None, b"", None
         try:
-            status, data = http_call(self.stack.rasa_port, "POST", "/webhooks/rest/webhook", body, timeout)
+            status, data = http_call(self.stack.rasa_port, "POST", "/webhooks/rest/webhook", body, timeout,
+                                     content_type)
         except Exception as exc:  # refused, reset, timed out
             error = f"{type(exc).__name__}: {exc}"
         elapsed = round(time.time() - started, 2)
@@ -313,6 +302,12 @@ class Run:
             except ValueError:
                 error = f"reply is not JSON: {short(data.decode('utf-8', 'replace'))}"
         texts = [r.get("text") for r in replies if isinstance(r, dict) and r.get("text")]
+        refusal = None  # the REST channel's 400 / 415 JSON error (channels/rest_safe.py); 413 is Sanic's
+        if status in (400, 415):
+            try:
+                refusal = json.loads(data)["error"]
+            except (ValueError, KeyError, TypeError):
+                refusal = ""
         payloads = [r["custom"]["assessment"] for r in replies
                     if isinstance(r, dict) and isinstance(r.get("custom"), dict) and "assessment" in r["custom"]]
         joined = "\n".join(texts)
@@ -329,6 +324,8 @@ class Run:
             problems.append(f"refused: HTTP {status}")
         elif expect in ("reply", "trouble", "emergency") and not texts:
             problems.append("no reply (silence)")
+        elif refusal == "":
+            problems.append(f"HTTP {status} without a readable JSON error")
         if red_flag and not emergency:
             problems.append("red flag missed: no emergency reply")
         if expect == "trouble" and not trouble and not emergency:
@@ -340,6 +337,7 @@ class Run:
             "input": shown if shown is not None else short(text if text is not None else body.decode("utf-8", "replace")),
             "input_bytes": len(body), "status": status, "elapsed_s": elapsed,
             "replies": [short(t, 200) for t in texts],
+            **({"error": short(refusal, 200)} if refusal else {}),
             "red_flag": red_flag, "emergency_reply": emergency, "trouble_reply": trouble,
             "says_english_only": "english" in joined.lower(),
             "echoes_markup": any(tag in joined.lower() for tag in ("<script", "<img", "onerror")),
@@ -424,7 +422,10 @@ TEXT_INPUTS = [
     ("red-flag-json", '{"message": "my leg went numb and my speech is slurred"}', True, False),
     ("red-flag-sql", "my speech is slurred'; DROP TABLE events; --", True, False),
     ("red-flag-first-of-6000-chars", RED_FLAG + ". " + ("my left leg has been numb for a week " * 160)[:6000], True, False),
-    ("red-flag-last-of-6000-chars", ("my left leg has been numb for a week " * 160)[:6000] + " and " + RED_FLAG, True, False),
+    ("red-flag-last-of-6000-chars", ("my left leg has been numb for a week " * 160)[:6000] + " and " + RED_FLAG, True, True),
+    ("red-flag-in-spanish", "se me durmió la pierna y no puedo hablar bien, arrastro las palabras", True, True),
+    ("red-flag-in-french", "ma jambe est engourdie et je n'arrive plus à parler correctement", True, False),
+    ("spanish-denied-red-flag", "no tengo problemas para hablar, solo la pierna dormida", False, True),
 ]
 OTHER_LANGUAGE_RED_FLAGS = [  # the bot reads English only: reported, not counted as misses
     ("red-flag-spanish", "se me durmió la pierna y no puedo hablar bien, arrastro las palabras"),
@@ -464,24 +465,36 @@ def bad_input_suite(run: Run) -> None:
     run.post("raw-control-bytes", suite, run.sender("raw-control"),
              b'{"sender": "' + run.sender("raw-control").encode() + b'", "message": "numb\x00\x01\x1b leg"}',
              shown="JSON with raw (unescaped) control bytes", expect="refuse")
-    if run.smoke:
-        return
+    # The REST channel (channels/rest_safe.py) refuses these with a JSON error before the bot.
     run.post("not-json", suite, None, b"my leg is numb", shown="plain text body, not JSON", expect="refuse")
+    run.post("empty-body", suite, None, b"", shown="an empty body", expect="refuse")
     run.post("json-array-body", suite, None, b'["my leg is numb"]', shown="a JSON array body", expect="refuse")
+    run.post("json-null-body", suite, None, b"null", shown="a JSON null body", expect="refuse")
+    run.post("wrong-content-type", suite, run.sender("text-plain"),
+             json.dumps({"sender": run.sender("text-plain"), "message": NORMAL}).encode(), content_type="text/plain",
+             shown="a valid message sent as Content-Type: text/plain", expect="refuse")
     run.post("message-missing", suite, run.sender("no-message"),
              json.dumps({"sender": run.sender("no-message")}).encode(), shown='{"sender": ...} without "message"',
-             expect="any")
+             expect="refuse")
+    run.post("message-null", suite, run.sender("message-null"),
+             json.dumps({"sender": run.sender("message-null"), "message": None}).encode(), shown='"message": null',
+             expect="refuse")
     run.post("message-number", suite, run.sender("message-number"),
              json.dumps({"sender": run.sender("message-number"), "message": 12}).encode(), shown='"message": 12',
-             expect="any")
+             expect="refuse")
     run.post("message-list", suite, run.sender("message-list"),
              json.dumps({"sender": run.sender("message-list"), "message": [RED_FLAG]}).encode(),
-             shown='"message": ["<a red flag>"]', expect="any")
+             shown='"message": ["<a red flag>"]', expect="refuse")
+    run.post("message-object", suite, run.sender("message-object"),
+             json.dumps({"sender": run.sender("message-object"), "message": {"text": RED_FLAG}}).encode(),
+             shown='"message": {"text": "<a red flag>"}', expect="refuse")
     default_before = len(run.tracker("default")["events"])
     case = run.post("sender-missing", suite, None, json.dumps({"message": NORMAL}).encode(),
-                    shown='{"message": ...} without "sender"', expect="reply")
+                    shown='{"message": ...} without "sender"', expect="refuse")
     if len(run.tracker("default")["events"]) > default_before:
-        case["note"] = 'stored in the conversation "default", which every client without a sender shares'
+        case["problems"].append('stored in the conversation "default", which every client without a sender shares')
+    if run.smoke:
+        return
     for case_id, text in OTHER_LANGUAGE_RED_FLAGS:
         case = run.say(case_id, "language", run.sender(case_id), text)
         case["note"] = ("emergency reply" if case["emergency_reply"] else "no emergency reply") + \
@@ -597,7 +610,8 @@ def tracker_store_fault(run: Run) -> None:
     try:
         run.say("store:down-answer", suite, conversation, "it's my left leg")
         run.say("store:down-red-flag", suite, conversation, RED_FLAG, red_flag=True)
-        run.say("store:down-new-conversation", suite, run.sender("store-new"), NORMAL)
+        # no copy of it on the server: told that the record cannot be reached (having trouble ... 911)
+        run.say("store:down-new-conversation", suite, run.sender("store-new"), NORMAL, expect="trouble")
     finally:
         away.rename(stack.db_dir)
     case = run.say("store:after", suite, conversation, "I am 45, female")
@@ -669,7 +683,7 @@ def summarise(run: Run, started: float) -> dict:
         "run": "smoke" if run.smoke else "full",
         "settings": {"SANIC_REQUEST_MAX_SIZE": REQUEST_MAX_SIZE, "ACTION_TIMEOUT_SECONDS": ACTION_TIMEOUT_SECONDS,
                      "proxy_delay_s": SLOW_DELAY_SECONDS, "memory_watchdog_mb": run.stack.memory_limit_mb,
-                     "tracker_store": "SQL (sqlite, temporary directory)", "api": "--enable-api --auth-token <random>"},
+                     "tracker_store": "endpoints.yml's (sqlite, temporary directory)", "api": "--enable-api --auth-token <random>"},
         "totals": totals,
         "by_suite": {suite: {"inputs": len(group), "problems": sum(1 for c in group if c["problems"])}
                      for suite, group in _group(cases).items()},

@@ -29,6 +29,11 @@ import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 DAY = 24 * 60 * 60
+# Tracker store types of endpoints.yml that keep Rasa's SQL tables.
+SQL_STORE_TYPES = {"sql", "cluster.tracker_store.durablesqltrackerstore",
+                   "cluster.tracker_store.reconnectingsqltrackerstore"}
+# DurableSQLTrackerStore files the events it could not merge after an outage under "<id>#unmerged-<time>".
+UNMERGED_SUFFIX = "#unmerged-"
 
 
 def database_url(db: Optional[str] = None, url: Optional[str] = None, endpoints: Path = ROOT / "endpoints.yml") -> str:
@@ -36,7 +41,7 @@ def database_url(db: Optional[str] = None, url: Optional[str] = None, endpoints:
         return url
     if db is None:
         store = (yaml.safe_load(endpoints.read_text(encoding="utf-8")) or {}).get("tracker_store") or {}
-        if str(store.get("type", "")).upper() != "SQL" or store.get("dialect", "sqlite") != "sqlite":
+        if str(store.get("type", "")).lower() not in SQL_STORE_TYPES or store.get("dialect", "sqlite") != "sqlite":
             raise SystemExit(f"{endpoints} has no SQLite tracker store: pass --db or --url")
         db = store.get("db", "rasa.db")
     path = Path(db)
@@ -84,13 +89,22 @@ def apply_retention(url: str, days: float, now: Optional[float] = None, dry_run:
     return {"conversations": senders, "events_deleted": rows}
 
 
+def conversations_of(connection, sender: str) -> List[str]:
+    """The conversation `sender` and the side conversations an outage left for it."""
+    events = _events()
+    side = sa.func.substr(events.c.sender_id, 1, len(sender) + len(UNMERGED_SUFFIX)) == sender + UNMERGED_SUFFIX
+    query = sa.select(events.c.sender_id).where((events.c.sender_id == sender) | side).distinct()
+    return sorted(row[0] for row in connection.execute(query))
+
+
 def delete_conversation(url: str, sender: str, dry_run: bool = False) -> dict:
     events = _events()
     with _engine(url).begin() as connection:
+        senders = conversations_of(connection, sender)
         count = connection.execute(sa.select(sa.func.count()).select_from(events)
-                                   .where(events.c.sender_id == sender)).scalar()
-        rows = 0 if dry_run else delete_senders(connection, [sender])
-    return {"conversations": [sender] if count else [], "events_deleted": rows, "events_found": count}
+                                   .where(events.c.sender_id.in_(senders))).scalar() if senders else 0
+        rows = 0 if dry_run else delete_senders(connection, senders)
+    return {"conversations": senders, "events_deleted": rows, "events_found": count}
 
 
 def main(argv: Optional[List[str]] = None) -> int:

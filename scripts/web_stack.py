@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -23,13 +22,12 @@ from typing import Dict, List, Optional
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from scripts.processes import stop_processes  # noqa: E402
+
 START_TIMEOUT = 300  # the Rasa server loads the model and the extractor in ~40 s on 2 cores
 
 
-def free_port(host: str = "127.0.0.1") -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind((host, 0))
-        return probe.getsockname()[1]
 
 
 class WebStack:
@@ -57,7 +55,7 @@ class WebStack:
         endpoints = yaml.safe_load((ROOT / "endpoints.yml").read_text()) or {}
         endpoints["action_endpoint"] = {"url": f"http://127.0.0.1:{self.action_port}/webhook"}
         if self.tracker_db:
-            endpoints["tracker_store"] = {"type": "SQL", "dialect": "sqlite", "db": str(self.tracker_db)}
+            endpoints["tracker_store"] = {**endpoints.get("tracker_store", {}), "db": str(self.tracker_db)}
         path = self.work_dir / "web-endpoints.yml"
         path.write_text(yaml.safe_dump(endpoints, sort_keys=False))
         return path
@@ -117,21 +115,7 @@ class WebStack:
 
     # ------------------------------------------------------------------ tear-down
     def stop(self) -> None:
-        for process in self.processes.values():
-            if process.poll() is None:
-                try:
-                    os.killpg(process.pid, signal.SIGTERM)
-                except ProcessLookupError:
-                    pass
-        for process in self.processes.values():
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                try:
-                    os.killpg(process.pid, signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
-                process.wait(timeout=10)
+        stop_processes(self.processes.values(), group=True)
         self.processes.clear()
 
     def first_exited(self) -> Optional[str]:

@@ -9,7 +9,8 @@ from rasa.core.agent import load_agent
 from rasa.core.utils import AvailableEndpoints
 from rasa.utils.endpoints import EndpointConfig
 
-from scripts.evaluate_vignettes import ROOT, free_port, wait_for
+from scripts.evaluate_vignettes import ROOT
+from scripts.processes import free_port, stop_processes, wait_for
 
 BOT_SLOTS = ("interview", "triage", "red_flags", "assessment", "feedback")
 INJECTIONS = [
@@ -36,8 +37,7 @@ def action_server():
         wait_for(f"http://127.0.0.1:{port}/health", 120, process)
         yield f"http://127.0.0.1:{port}/webhook"
     finally:
-        process.terminate()
-        process.wait(timeout=20)
+        stop_processes([process])
 
 
 @pytest.fixture(scope="module")

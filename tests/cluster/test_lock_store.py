@@ -1,6 +1,5 @@
 """AtomicRedisLockStore against a real Redis: one holder at a time, expiry, only the owner frees it."""
 import asyncio
-import os
 import time
 import uuid
 from pathlib import Path
@@ -126,7 +125,7 @@ async def test_waits_through_a_redis_restart(redis_server, tmp_path):
     # A second private Redis that goes away for a moment: the lock waits instead of failing.
     import subprocess
 
-    from scripts.evaluate_vignettes import free_port
+    from scripts.processes import free_port
 
     port = free_port()
     command = [redis_server["binary"], "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--dir", str(tmp_path)]

@@ -6,10 +6,14 @@ description, an answer, an FAQ, a red flag, intent payloads, the action server d
 looks for the marker in both servers' log output. The marker does reach the tracker store, so its
 absence from the logs means something.
 
-Known leak, kept visible here as a strict xfail: when Rasa's REST channel fails on a message it
-logs the message at ERROR, with the text and the traceback's local variables
-(rasa/core/channels/rest.py:172-178, `rest.message.received.timeout` / `rest.message.received.failure`).
-A message the channel cannot handle (here `"message": ["..."]`) shows it.
+Rasa's own REST channel, when it fails on a message, logs the message at ERROR with the text and
+the traceback's local variables (rasa/core/channels/rest.py:172-178,
+`rest.message.received.timeout` / `.failure`); a message it could not handle, such as
+`"message": ["..."]`, did it. The shipped REST channel (channels/rest_safe.py, what Stack starts)
+refuses such bodies before the bot, and logs a failure with the sender's hash and the text's
+length only: the malformed bodies below carry a marker that must not reach the log either. A
+failure inside the bot's processing is tested in tests/channels/test_rest.py (and
+test_rest_server.py against the trained bot).
 """
 import json
 import uuid
@@ -47,8 +51,14 @@ def logs():
         stack.kill_action_server(stack.action_port)
         outcomes["actions-down"] = run.say("actions-down", "logs", run.sender("logs-down"),
                                            f"my right leg is numb since {MARKER}", expect="trouble")
-        run.post("failing", "logs", sender, json.dumps({"sender": sender, "message": [FAILING_MARKER]}).encode(),
-                 expect="any")
+        malformed = [json.dumps({"sender": sender, "message": [FAILING_MARKER]}),
+                     json.dumps({"sender": sender, "message": {"text": FAILING_MARKER}}),
+                     json.dumps({"message": FAILING_MARKER}),
+                     json.dumps([FAILING_MARKER]),
+                     '{"sender": "%s", "message": "%s' % (sender, FAILING_MARKER)]
+        for index, body in enumerate(malformed):
+            outcomes[f"malformed-{index}"] = run.post(f"malformed-{index}", "logs", sender, body.encode(),
+                                                      expect="refuse")
     finally:
         stack.stop()  # flushes and closes the logs
     return {"rasa": stack.log("rasa").read_text(errors="replace"),
@@ -75,29 +85,39 @@ def test_no_message_text_in_the_action_server_log(logs):
         f"message text in logs/privacy-logs-actions-main.log:\n{where(logs['actions'], MARKER)}"
 
 
-@pytest.mark.xfail(strict=True, reason="Rasa's REST channel logs a message it fails on, text included, at ERROR "
-                                       "(rasa/core/channels/rest.py:172-178)")
 def test_no_message_text_in_the_log_when_the_channel_fails(logs):
     assert FAILING_MARKER not in logs["rasa"], where(logs["rasa"], FAILING_MARKER)
 
 
-@pytest.mark.xfail(strict=True, reason="when the tracker store fails to save, Rasa logs the error at ERROR with "
-                                       "SQLAlchemy's statement parameters, the events' text included "
-                                       "(rasa/core/tracker_store.py:1430-1435, FailSafeTrackerStore.on_tracker_store_error)")
 async def test_no_message_text_in_the_log_when_the_tracker_store_fails(tmp_path, caplog):
+    """Rasa's FailSafeTrackerStore logs a failed save at ERROR with SQLAlchemy's statement
+    parameters, the events' text included (rasa/core/tracker_store.py:1430-1435); the shipped
+    store (endpoints.yml: cluster.tracker_store.DurableSQLTrackerStore) handles the failure itself,
+    logs the exception's type only, and keeps the message."""
     import sqlite3
 
-    from rasa.core.tracker_store import FailSafeTrackerStore, SQLTrackerStore
+    from rasa.core.tracker_store import FailSafeTrackerStore, TrackerStore
     from rasa.shared.core.domain import Domain
     from rasa.shared.core.events import UserUttered
     from rasa.shared.core.trackers import DialogueStateTracker
+    from rasa.utils.endpoints import read_endpoint_config
 
     path, domain = tmp_path / "conversations.db", Domain.empty()
-    store = SQLTrackerStore(domain, dialect="sqlite", db=str(path))
+    config = read_endpoint_config(str(MODEL.parents[1] / "endpoints.yml"), "tracker_store")
+    config.kwargs["db"] = str(path)
+    shipped = TrackerStore.create(config, domain)
+    store = FailSafeTrackerStore(shipped)  # as the server wraps it
     with sqlite3.connect(path) as connection:  # the store refuses every write from now on
         connection.execute("CREATE TRIGGER refuse BEFORE INSERT ON events BEGIN SELECT RAISE(FAIL, 'refused'); END;")
     caplog.set_level("INFO")
-    await FailSafeTrackerStore(store).save(
-        DialogueStateTracker.from_events("logs", [UserUttered(f"my leg is numb {MARKER}")], domain.slots))
-    assert "Falling back" in caplog.text, "the store did not fail as intended"
+    try:
+        await store.save(
+            DialogueStateTracker.from_events("logs", [UserUttered(f"my leg is numb {MARKER}")], domain.slots))
+        kept = await store.retrieve("logs")
+    finally:
+        if hasattr(shipped, "stop_retrying"):
+            await shipped.stop_retrying()
+    assert "could not save" in caplog.text, "the store did not fail as intended"
+    assert "Falling back" not in caplog.text, "Rasa's fail-safe logged the raw exception"
     assert MARKER not in caplog.text
+    assert kept is not None and kept.latest_message.text.endswith(MARKER), "the message was not kept"

@@ -11,7 +11,7 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, BotUttered, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from scripts.retention import DAY, apply_retention, delete_conversation
+from scripts.retention import DAY, apply_retention, database_url, delete_conversation
 
 ROOT = Path(__file__).resolve().parents[2]
 NOW = time.time()
@@ -132,6 +132,27 @@ async def test_delete_my_conversation_removes_that_one_only(store_path, domain):
     assert after == {sender: count for sender, count in before.items() if sender != "yesterday"}
     store = SQLTrackerStore(domain, dialect="sqlite", db=str(store_path))
     assert await store.retrieve("yesterday") is None
+
+
+async def test_delete_my_conversation_also_removes_what_an_outage_left_aside(store_path, domain):
+    """After a tracker-store outage the durable store may file unmerged events under '<id>#unmerged-<time>'."""
+    store = SQLTrackerStore(domain, dialect="sqlite", db=str(store_path))
+    for side in ("yesterday#unmerged-20261125T101500Z", "yesterday-2#unmerged-20261125T101500Z"):
+        await store.save(DialogueStateTracker.from_events(side, turn(side, 1, 0), domain.slots))
+    result = delete_conversation(url(store_path), "yesterday")
+    assert result["conversations"] == ["yesterday", "yesterday#unmerged-20261125T101500Z"]
+    left = rows(store_path)
+    assert "yesterday" not in left and "yesterday#unmerged-20261125T101500Z" not in left
+    assert "yesterday-2#unmerged-20261125T101500Z" in left  # someone else's conversation stays
+
+
+def test_the_shipped_endpoints_name_a_store_the_commands_can_clean(tmp_path):
+    """`make retention` reads the tracker store of endpoints.yml: its type must be one the script knows."""
+    (tmp_path / "conversations.db").touch()
+    endpoints = (ROOT / "endpoints.yml").read_text(encoding="utf-8")
+    copy = tmp_path / "endpoints.yml"
+    copy.write_text(endpoints.replace("var/conversations.db", str(tmp_path / "conversations.db")), encoding="utf-8")
+    assert database_url(endpoints=copy) == f"sqlite:///{tmp_path / 'conversations.db'}"
 
 
 async def test_deleted_words_do_not_stay_in_the_file(store_path):

@@ -116,3 +116,38 @@ def test_invalid_yaml_names_the_file(broken_copy):
     (broken_copy / "faq.yml").write_text("faqs: [unclosed")
     with pytest.raises(KnowledgeError, match="faq.yml.*not valid YAML"):
         load_knowledge_base(broken_copy)
+
+
+# ----------------------------------------------------------------------------- translated red flags
+def test_every_translated_red_flag_is_a_translation_of_a_seed_red_flag(kb):
+    assert {"es", "fr", "pt", "zh"} <= set(kb.languages)
+    assert kb.translated_red_flags
+    for entry in kb.translated_red_flags.values():
+        assert kb.findings[entry.id].red_flag is not None
+        assert entry.source.split("#")[0] in SEED_PAGES and "translated" in entry.source
+        assert entry.translation_of.strip()
+        assert "es" in entry.phrases  # Spanish for every one
+
+
+def test_every_red_flag_that_escalates_at_once_is_translated(kb):
+    immediate = {f for f, finding in kb.red_flags.items() if finding.red_flag.escalation == "immediate"}
+    assert immediate <= set(kb.translated_red_flags)
+
+
+@pytest.mark.parametrize("edit, reason", [
+    (lambda d: d["red_flags"][0].update(id="purple_toenails"), "purple_toenails"),
+    (lambda d: d["red_flags"][0]["phrases"].update(xx=["algo"]), "unknown language 'xx'"),
+    (lambda d: d["red_flags"][0]["phrases"]["es"].append("  "), "must not be empty"),
+    (lambda d: d["red_flags"][0]["phrases"].update(de=[]), "no phrases"),
+    (lambda d: d["red_flags"][0].update(translation_of=" "), "translation_of"),
+    (lambda d: d["red_flags"][0].update(source="a dictionary"), "source"),
+    (lambda d: d["red_flags"][0]["phrases"]["es"].append("slurred speech"), "English phrase"),
+    (lambda d: d["languages"][0].update(english_only_notice="Solo inglés."), "911"),
+])
+def test_a_bad_translated_red_flag_fails_with_file_entry_and_reason(broken_copy, edit, reason):
+    _edit(broken_copy / "red_flags_translated.yml", edit)
+    with pytest.raises(KnowledgeError) as error:
+        load_knowledge_base(broken_copy)
+    message = str(error.value)
+    assert "red_flags_translated.yml" in message and reason in message
+    assert "entry" in message

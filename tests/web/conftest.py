@@ -30,7 +30,8 @@ def pytest_collection_modifyitems(config, items):
 
 @pytest.fixture(scope="session")
 def web_stack(tmp_path_factory):
-    from scripts.web_stack import WebStack, free_port
+    from scripts.processes import free_port
+    from scripts.web_stack import WebStack
 
     work = tmp_path_factory.mktemp("web")
     logs = ROOT / "logs" / "web-tests"

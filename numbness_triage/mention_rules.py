@@ -1,0 +1,202 @@
+"""Rules applied to what medspaCy found in a message, in plain Python: where a bare "numb" is, what
+a finding also says ("sudden" numbness, pain down the leg), one side of the body, family history,
+someone typing for the person they are with."""
+from __future__ import annotations
+
+import re
+from typing import List, Tuple
+
+from numbness_triage.mentions import NUMBNESS_FINDINGS, OTHER_PERSON, PRESENT, Extraction, Mention, dedupe
+
+def mentions_a_limb(result: Extraction) -> bool:
+    """Side is only read where the message is about the legs or feet, not "my left eye"."""
+    limb = (*NUMBNESS_FINDINGS, "tingling", "burning_sensation", "weakness", "leg_pain", "foot_pain",
+            "cold_feet", "sciatica", "paralysis", "thigh_pain")
+    return any(m.finding in limb and m.assertion != OTHER_PERSON for m in result.mentions)
+
+
+def derive_sudden_numbness(result: Extraction) -> None:
+    """"My leg suddenly went numb": sudden onset of present numbness is the red flag itself."""
+    if result.onset != "sudden" or "sudden_numbness" in {m.finding for m in result.mentions}:
+        return
+    numb = [m for m in result.mentions if m.finding in NUMBNESS_FINDINGS and m.assertion == PRESENT]
+    if numb and result.onset_span:
+        start, end = result.onset_span
+        nearest = min(numb, key=lambda m: min(abs(m.start - end), abs(start - m.end)))
+        low, high = min(end, nearest.end), max(start, nearest.start)
+        # "I suddenly got a splitting headache and my leg is numb": the word is about the headache
+        if any((low <= m.start and m.end <= high) or (m.start < end and start < m.end) for m in result.mentions
+               if m.finding not in NUMBNESS_FINDINGS and m.text):
+            result.onset, result.onset_span = None, None
+            return
+        result.mentions.append(Mention("sudden_numbness", PRESENT, start, end, "sudden"))
+
+
+_FOOT_WORDS = r"foot|feet|feets|toes?|soles?|heels?|ankles?|instep"
+_THIGH_WORDS = r"thighs?|upper\s+legs?|hips?|groin"
+_LEG_WORDS = r"legs?|legg|calf|calves|shins?|knees?|lower\s+legs?"
+_ARM_WORDS = r"arms?|hands?|fingers?|wrists?|forearms?"
+_BODY_PART = re.compile(rf"\b(?:(?P<foot>{_FOOT_WORDS})|(?P<thigh>{_THIGH_WORDS})|(?P<arm>{_ARM_WORDS})|(?P<leg>{_LEG_WORDS}))\b")
+_PLACE_FINDING = {"foot": "foot_numbness", "thigh": "upper_leg_numbness", "leg": "leg_numbness",
+                  "arm": "arm_numbness"}
+_SENTENCE_END = re.compile(r"[.!?;\n]")
+
+
+def _body_parts(text: str) -> List[Tuple[int, str]]:
+    return [(m.start(), m.lastgroup) for m in _BODY_PART.finditer(text.lower())]
+
+
+_LIST_GAP = re.compile(r"^[\s,&]*((and|or|n|plus|also|my|the|left|right|both|lower|upper|whole|entire|across|"
+                       r"top|bottom|side|outside|inside|front|back|of|on|in|into|down|to)\b[\s,&]*){0,7}$")
+
+
+_CLAUSE_VERB = re.compile(r"\s+(is|are|was|were|has|have|had|went|goes|go|looks?|feels?|turn\w*|keeps?|gets?|got|"
+                          r"r|seems?|hurts?|aches?)\b")
+
+
+def _listed_with(parts: List[Tuple[int, str]], where: int, text: str) -> List[Tuple[int, str]]:
+    """Body parts named in one list with the one at `where`: "my left arm and left leg", "arm, leg"."""
+    lowered = text.lower()
+    ordered = sorted(parts)
+    index = next(i for i, (start, _) in enumerate(ordered) if start == where)
+    listed = []
+    for step in (-1, 1):
+        i = index
+        while 0 <= i + step < len(ordered):
+            a, b = sorted([ordered[i], ordered[i + step]])
+            gap_start = _BODY_PART.match(lowered, a[0]).end()
+            if not _LIST_GAP.match(lowered[gap_start:b[0]]):
+                break
+            if step > 0 and _CLAUSE_VERB.match(lowered, _BODY_PART.match(lowered, b[0]).end()):
+                break  # "numbness in both legs and my foot is turning blue": a new clause
+            i += step
+            listed.append(ordered[i])
+    return listed
+
+
+def place_generic_numbness(mentions: List[Mention], text: str) -> List[Mention]:
+    """A bare "numb" goes to the body part it is said of: the nearest one named in its sentence
+    ("my fingers go numb" is the hand, "my foot has been numb" the foot); none named is the leg."""
+    parts = _body_parts(text)
+    placed = []
+    for mention in mentions:
+        inside = _BODY_PART.search(mention.text.lower()) if mention.finding in NUMBNESS_FINDINGS else None
+        if inside:  # "my left arm and left leg are both numb": every limb of the list
+            where = mention.start + inside.start()
+            for _, other_place in _listed_with(parts, where, text) if (where, inside.lastgroup) in parts else ():
+                if _PLACE_FINDING[other_place] != mention.finding:
+                    placed.append(Mention(_PLACE_FINDING[other_place], mention.assertion, mention.start,
+                                          mention.end, mention.text))
+        elif mention.finding == "leg_numbness":
+            sentence_start = max([m.end() for m in _SENTENCE_END.finditer(text, 0, mention.start)] or [0])
+            found = _SENTENCE_END.search(text, mention.end)
+            sentence_end = found.start() if found else len(text)
+            near = [(abs(start - mention.start) + (0 if start < mention.start else 5), place, start)
+                    for start, place in parts if sentence_start <= start < sentence_end]
+            if near:
+                _, place, where = min(near)
+                for other_start, other_place in _listed_with(parts, where, text):
+                    if other_place != place:
+                        placed.append(Mention(_PLACE_FINDING[other_place], mention.assertion, mention.start,
+                                              mention.end, mention.text))
+                mention = Mention(_PLACE_FINDING[place], mention.assertion, mention.start, mention.end, mention.text)
+        placed.append(mention)
+    return dedupe(placed)
+
+
+def add_numbness_behind_sudden(mentions: List[Mention]) -> List[Mention]:
+    """"My leg suddenly went numb" is both numbness and its sudden onset."""
+    sudden = next((m for m in mentions if m.finding == "sudden_numbness"), None)
+    if sudden is None or any(m.finding in NUMBNESS_FINDINGS for m in mentions):
+        return mentions
+    return [*mentions, Mention("leg_numbness", sudden.assertion, sudden.start, sudden.end, sudden.text)]
+
+
+def add_spread_numbness(mentions: List[Mention], text: str) -> List[Mention]:
+    """"It began in my feet and has spread up to my thighs": talk of spreading (not of weakness)
+    is about the numbness, which is then in every part of the leg named."""
+    spreading = next((m for m in mentions if m.finding == "spreading_weakness"), None)
+    if spreading is None or spreading.assertion == OTHER_PERSON or any(m.finding == "weakness" for m in mentions):
+        return mentions
+    have = {m.finding for m in mentions}
+    added = []
+    for start, place in _body_parts(text):
+        finding = _PLACE_FINDING[place]
+        if finding in NUMBNESS_FINDINGS and finding not in have:
+            have.add(finding)
+            added.append(Mention(finding, PRESENT, start, start, text[start:start]))
+    return dedupe([*mentions, *added])
+
+
+# Specific findings that also say the general one (the gold set's convention).
+_IMPLIES = {"sudden_severe_headache": "new_headache"}
+# A disease named as someone else's is itself the finding "in the family".
+FAMILY_DISEASE = {"family_history_ms": re.compile(r"^(ms|m\.s\.?|multiple sclerosis|multiple sclerosys)$", re.I)}
+
+
+_LEG_PAIN_FROM = ("sciatica", "pain_walking_eases_with_rest", "injury_leg_pain", "fibular_nerve_pain")
+_LEG_WORD = re.compile(rf"\b({_LEG_WORDS})\b")
+
+
+def leg_pain_behind(mentions: List[Mention], text: str) -> List[Mention]:
+    """Pain down the leg (sciatica, walking pain, a pulled calf, fibular pain) is also leg pain;
+    the bare word "sciatica" is not."""
+    for mention in mentions:
+        if (mention.finding in _LEG_PAIN_FROM and mention.assertion == PRESENT
+                and not re.fullmatch(r"sciatic\w*( pain| nerve)?", mention.text.lower())
+                and _LEG_WORD.search(text[mention.start: mention.end + 40].lower())):
+            return [Mention("leg_pain", PRESENT, mention.start, mention.end, mention.text)]
+    return []
+
+
+ONE_SIDE_LIMBS = re.compile(r"\b(?P<side>left|right)\s+(arm|hand)\s+(and|&|n)\s+((my|the)\s+)?((?P=side)\s+)?(leg|foot)\b|"
+                             r"\b(?P<side2>left|right)\s+(leg|foot)\s+(and|&|n)\s+((my|the)\s+)?((?P=side2)\s+)?(arm|hand)\b|"
+                             r"\b(arm|hand)\s+and\s+(leg|foot)\s+on\s+the\s+(same|one)\s+side\b")
+
+
+def one_sided_limbs(mentions: List[Mention], text: str) -> List[Mention]:
+    """"My left arm and left leg are numb / feel weak": one whole side of the body, read as what
+    is said of those limbs (the nearest numbness or weakness in the sentence)."""
+    match = ONE_SIDE_LIMBS.search(text.lower())
+    if match is None:
+        return []
+    said = [m for m in mentions if m.finding in (*NUMBNESS_FINDINGS, "arm_numbness", "weakness", "paralysis")
+            and not _SENTENCE_END.search(text, min(m.start, match.end()), max(m.start, match.end()))]
+    if not said:
+        return []
+    nearest = min(said, key=lambda m: abs(m.start - match.end()))
+    return [Mention("one_sided_body_weakness", nearest.assertion, match.start(), match.end(), match.group(0))]
+
+
+def apply_implications(mentions: List[Mention], text: str = "") -> List[Mention]:
+    out = list(mentions)
+    have = {m.finding for m in mentions}
+    for mention in mentions:
+        general = _IMPLIES.get(mention.finding)
+        if general and general not in have and mention.assertion == PRESENT:
+            out.append(Mention(general, PRESENT, mention.start, mention.end, mention.text))
+            have.add(general)
+    for finding, bare in FAMILY_DISEASE.items():
+        for i, mention in enumerate(out):
+            if mention is None or mention.finding != finding:
+                continue
+            if mention.assertion == OTHER_PERSON:  # "my aunt has MS": the finding is about the family
+                out[i] = Mention(finding, PRESENT, mention.start, mention.end, mention.text)
+            elif bare.match(mention.text.strip()):  # "could this be MS?" / "I have MS" is not this finding
+                out[i] = None
+    return dedupe(m for m in out if m is not None)
+
+
+_HISTORY = re.compile(
+    r"\b(had|has had|'s had|used to|ago|history|runs in|run in|died|passed away|diagnosed|years|last year|"
+    r"in the past|before|was told|got better|recovered|when (he|she|they) (had|was|were)|has (ms|diabetes))\b", re.I)
+
+
+def caregiver_report(mentions: List[Mention], text: str) -> List[Mention]:
+    """"My mum's leg went numb and she's all confused": someone typing for the person they are with.
+    When every mention is about someone else and nothing places it in the past ("my father had
+    a stroke"), the message describes the patient, and their symptoms are read as present (the
+    seed page: get help "if you, or someone you are with" has these symptoms)."""
+    if not mentions or any(m.assertion != OTHER_PERSON for m in mentions) or _HISTORY.search(text):
+        return mentions
+    return [Mention(m.finding, PRESENT, m.start, m.end, m.text) for m in mentions]

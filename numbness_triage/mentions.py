@@ -1,0 +1,54 @@
+"""What the extractor finds in a message: mentions of findings, each with its assertion."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Dict, Iterable, List, Optional, Set, Tuple
+
+PRESENT, ABSENT, POSSIBLE, OTHER_PERSON = "present", "absent", "possible", "other_person"
+ASSERTIONS = (PRESENT, ABSENT, POSSIBLE, OTHER_PERSON)
+NUMBNESS_FINDINGS = ("leg_numbness", "foot_numbness", "upper_leg_numbness")
+
+
+@dataclass(frozen=True)
+class Mention:
+    finding: str
+    assertion: str
+    start: int
+    end: int
+    text: str
+
+
+@dataclass
+class Extraction:
+    mentions: List[Mention] = field(default_factory=list)
+    side: Optional[str] = None
+    onset: Optional[str] = None
+    side_span: Optional[Tuple[int, int]] = None
+    onset_span: Optional[Tuple[int, int]] = None
+    hinted_red_flags: List[str] = field(default_factory=list)  # a cue word, no phrase: ask, don't guess
+
+    def with_assertion(self, assertion: str) -> Set[str]:
+        return {m.finding for m in self.mentions if m.assertion == assertion}
+
+    @property
+    def assertions(self) -> Dict[str, str]:
+        return {m.finding: m.assertion for m in self.mentions}
+
+    @property
+    def present(self) -> Set[str]:
+        return self.with_assertion(PRESENT)
+
+    @property
+    def absent(self) -> Set[str]:
+        return self.with_assertion(ABSENT)
+
+
+def dedupe(mentions: Iterable[Mention]) -> List[Mention]:
+    """One mention per finding: the person's own present mention wins over other readings."""
+    priority = {PRESENT: 0, ABSENT: 1, POSSIBLE: 2, OTHER_PERSON: 3}
+    best: Dict[str, Mention] = {}
+    for mention in mentions:
+        kept = best.get(mention.finding)
+        if kept is None or priority[mention.assertion] < priority[kept.assertion]:
+            best[mention.finding] = mention
+    return sorted(best.values(), key=lambda m: m.start)

@@ -1,0 +1,78 @@
+"""A Sanic app with the REST channel of credentials.yml (channels/rest_safe.py) on loopback, for
+test_rest.py (a scripted agent, no model) and test_rest_server.py (the trained bot's agent).
+
+The channel is built from the project's credentials.yml, as `rasa run` builds it, so the tested
+channel is the shipped one; it is mounted with Rasa's own `register` under /webhooks/.
+"""
+from __future__ import annotations
+
+import contextlib
+import json
+import uuid
+from typing import Any, Dict, Optional
+
+import requests
+from sanic import Sanic
+
+from tests.channels.harness import ROOT, LoopThread, free_port
+
+# Two Sanic apps in one process (this one and harness.BotServer's): Sanic 21.12 rewrites its HTTP
+# methods when the first app starts ("touchup") and fails on the second (KeyError
+# 'http1_request_header') unless test mode keeps the originals. Set at import, i.e. at collection,
+# before any app of the session starts.
+Sanic.test_mode = True
+
+REST_URL = "/webhooks/rest/webhook"
+FAILURE_TEXT = "Sorry, something went wrong on my side. If this is urgent, call 911."
+
+
+def shipped_rest_channel():
+    import rasa.core.run
+
+    channels = rasa.core.run.create_http_input_channels(None, str(ROOT / "credentials.yml"))
+    return next(c for c in channels if c.name() == "rest")
+
+
+class RestApp:
+    def __init__(self, loop: LoopThread, agent: Any):
+        self.loop, self.agent = loop, agent
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.channel = shipped_rest_channel()
+        self.server = None
+        self.http = requests.Session()
+        self.http.trust_env = False  # never a proxy: loopback only
+
+    async def _start(self):
+        from rasa.core.channels.channel import register
+
+        app = Sanic(f"rest_channel_tests_{uuid.uuid4().hex[:8]}", configure_logging=False)
+        register([self.channel], app, route="/webhooks/")
+        app.ctx.agent = self.agent
+        self.server = await app.create_server(host="127.0.0.1", port=self.port, return_asyncio_server=True,
+                                              access_log=False)
+        await self.server.startup()
+        await self.server.before_start()
+        await self.server.after_start()
+
+    async def _stop(self):
+        if self.server is not None:
+            await self.server.before_stop()
+            self.server.close()
+            await self.server.wait_closed()
+            await self.server.after_stop()
+
+    def start(self) -> "RestApp":
+        self.loop.run(self._start())
+        return self
+
+    def stop(self) -> None:
+        with contextlib.suppress(Exception):
+            self.loop.run(self._stop(), timeout=30)
+        self.http.close()
+
+    def post(self, body: Any = None, *, raw: Optional[bytes] = None, content_type: Optional[str] = "application/json",
+             params: Optional[Dict[str, str]] = None, timeout: float = 60) -> requests.Response:
+        data = raw if raw is not None else json.dumps(body).encode()
+        headers = {"Content-Type": content_type} if content_type else {}
+        return self.http.post(self.url + REST_URL, data=data, headers=headers, params=params, timeout=timeout)
