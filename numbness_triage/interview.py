@@ -74,11 +74,14 @@ def _payload_key(text: str) -> Optional[Tuple[str, str]]:
     return match.group("intent").strip(), json.dumps(entities, sort_keys=True)
 
 
-# What the bot's own buttons send. A click cannot be told from the same text typed: both are
-# read as the button's answer. Any other "/..." text is a command the interview does not take.
+# What the bot's own buttons send, and the greeting the channels send for a person who opens the
+# chat (the web widget's initPayload, Telegram's /start: web/server.py, channels/telegram_secure.py).
+# A click cannot be told from the same text typed: both are read as the button's answer. Any
+# other "/..." text is a command the interview does not take.
+CHANNEL_GREETING = "/greet"
 BUTTON_PAYLOADS = {_payload_key(button["payload"])
                    for buttons in (YES_NO_BUTTONS, SIDE_BUTTONS, ONSET_BUTTONS, AFTER_BUTTONS, FEEDBACK_BUTTONS)
-                   for button in buttons}
+                   for button in buttons} | {_payload_key(CHANNEL_GREETING)}
 
 
 def is_command(text: str) -> bool:

@@ -163,3 +163,10 @@ def test_every_button_of_the_interview_is_known():
 def test_a_red_flag_after_a_slash_still_escalates(chat):
     said = chat("/ my speech is slurred", intent="nlu_fallback")
     assert EMERGENCY in said
+
+
+def test_the_greeting_a_channel_sends_on_opening_is_a_greeting(chat):
+    """The web widget's initPayload and Telegram's /start arrive as "/greet"."""
+    said = chat("/greet", intent="greet")
+    assert COMMAND_NOTICE not in said
+    assert "not a doctor" in said and "911" in said
