@@ -35,7 +35,6 @@ credentials.yml:
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import json
 import logging
 import re
@@ -51,6 +50,8 @@ from rasa.core.channels.rest import QueueOutputChannel, RestInput
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse, ResponseStream
+
+from cluster.tracker_store import conversation_hash  # the tracker store's logs name conversations the same way
 
 logger = logging.getLogger(__name__)
 
@@ -86,11 +87,6 @@ def kind(value: Any) -> Text:
     if isinstance(value, dict):
         return "an object"
     return type(value).__name__
-
-
-def sender_hash(sender_id: Any) -> Text:
-    """A short, stable stand-in for a sender id in the logs."""
-    return hashlib.sha256(str(sender_id).encode("utf-8", "surrogatepass")).hexdigest()[:12]
 
 
 def where_raised(error: BaseException) -> Text:
@@ -180,7 +176,7 @@ class SafeRestInput(RestInput):
     def log_failure(error: BaseException, sender_id: Text, text: Text, streamed: bool = False) -> None:
         what = "timed out (cancelled)" if isinstance(error, CancelledError) else "failed"
         logger.error("REST message %s: sender %s, %d characters%s, %s at %s; the person got the failure reply",
-                     what, sender_hash(sender_id), len(text), ", streamed" if streamed else "",
+                     what, conversation_hash(sender_id), len(text), ", streamed" if streamed else "",
                      type(error).__name__, where_raised(error))
         logger.debug("REST message failure detail", exc_info=error)
 

@@ -56,6 +56,7 @@ from sanic.response import HTTPResponse
 
 from channels.recent import RecentIds
 from channels.render import SendsAssessmentCards, assessment_of, telegram_html
+from numbness_triage.interview import CHANNEL_GREETING as GREET
 
 logger = logging.getLogger(__name__)
 
@@ -64,7 +65,6 @@ SECRET_TOKEN = re.compile(r"^[A-Za-z0-9_-]{1,256}$")  # what setWebhook accepts
 CALLBACK_DATA_MAX_BYTES = 64
 ALLOWED_UPDATES = ["message", "edited_message", "callback_query"]
 START_COMMAND = re.compile(r"^/start(@\w+)?(\s.*)?$", re.DOTALL)
-GREET = INTENT_MESSAGE_PREFIX + "greet"
 ONE_ROW_MAX_BUTTONS, ONE_ROW_MAX_TITLE = 3, 12
 
 

@@ -81,12 +81,7 @@ def race(stack: Stack, store: str, senders: int, messages: int) -> dict:
     log = BASE / f"locks-{store}.jsonl"
     log.unlink(missing_ok=True)
     stack.endpoints, stack.lock_log = endpoints_for(store), log
-    for i in range(SERVERS):
-        stack.stop_process(f"rasa-{i + 1}")
-    for i in range(SERVERS):
-        stack.start_rasa(i)
-    for i in range(SERVERS):
-        stack.wait_rasa(i)
+    stack.restart_all_rasa()
     sender = f"race-{store}-{uuid.uuid4().hex[:8]}"
     errors: List[str] = []
     guard = threading.Lock()
@@ -137,12 +132,7 @@ def main() -> int:
                 results.append(race(stack, store, args.senders, args.messages))
     finally:
         stack.endpoints, stack.lock_log = ENDPOINTS, None
-        for i in range(SERVERS):
-            stack.stop_process(f"rasa-{i + 1}")
-        for i in range(SERVERS):
-            stack.start_rasa(i)
-        for i in range(SERVERS):
-            stack.wait_rasa(i)
+        stack.restart_all_rasa()
 
     def total(store: str, key: str) -> int:
         return sum(r[key] for r in results if r["store"] == store)

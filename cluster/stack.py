@@ -446,6 +446,15 @@ http {{
         self.start_rasa(index)
         self.wait_rasa(index)
 
+    def restart_all_rasa(self) -> None:
+        """Every Rasa server stopped, then all started together (they load the model in parallel)."""
+        for i in range(SERVERS):
+            self.stop_process(f"rasa-{i + 1}")
+        for i in range(SERVERS):
+            self.start_rasa(i)
+        for i in range(SERVERS):
+            self.wait_rasa(i)
+
     # -- the whole ------------------------------------------------------------------------------
 
     def up(self, rasa: bool = True) -> "Stack":

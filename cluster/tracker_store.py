@@ -86,7 +86,7 @@ _stock_engine_kwargs = rasa_tracker_store.create_engine_kwargs
 
 
 def conversation_hash(sender_id: Any) -> Text:
-    """What the logs name a conversation by (the same hash as channels/rest_safe.py)."""
+    """What the logs name a conversation by (the tracker store and channels/rest_safe.py)."""
     return hashlib.sha256(str(sender_id).encode("utf-8", "surrogatepass")).hexdigest()[:12]
 
 

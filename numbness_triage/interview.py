@@ -75,7 +75,7 @@ def _payload_key(text: str) -> Optional[Tuple[str, str]]:
 
 
 # What the bot's own buttons send, and the greeting the channels send for a person who opens the
-# chat (the web widget's initPayload, Telegram's /start: web/server.py, channels/telegram_secure.py).
+# chat (Telegram's /start in channels/telegram_secure.py; the web widget's initPayload in web/server.py).
 # A click cannot be told from the same text typed: both are read as the button's answer. Any
 # other "/..." text is a command the interview does not take.
 CHANNEL_GREETING = "/greet"

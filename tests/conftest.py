@@ -30,6 +30,17 @@ def chat(kb, extractor):
             self.state, self.replies = self.interview.handle_turn(self.state, turn)
             return "\n".join(r.text for r in self.replies)
 
+        def answer_until_done(self, answers, default=("no", "deny"), most=20):
+            """Answers each question by its kind (answers: kind -> (text, intent)) while the
+            interview asks; returns the last replies."""
+            for _ in range(most):
+                if self.state.stage != "interview":
+                    break
+                question = self.interview.kb.questions[self.question]
+                text, intent = answers.get(question.kind, default)
+                self(text, intent=intent)
+            return self.replies
+
         @property
         def payload(self):
             customs = [r.custom for r in self.replies if r.custom]

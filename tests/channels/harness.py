@@ -124,28 +124,62 @@ async def _serve(app: web.Application, port: int) -> web.AppRunner:
     return runner
 
 
-# --------------------------------------------------------------------------- fake Slack
-class FakeSlackAPI:
+async def start_sanic(app, port: int):
+    """A Sanic app served on loopback inside the running loop, with its start-up listeners run."""
+    server = await app.create_server(host="127.0.0.1", port=port, return_asyncio_server=True, access_log=False)
+    await server.startup()
+    await server.before_start()  # the Telegram channel sets its webhook here
+    await server.after_start()
+    return server
+
+
+async def stop_sanic(server) -> None:
+    if server is not None:
+        await server.before_stop()
+        server.close()
+        await server.wait_closed()
+        await server.after_stop()
+
+
+class FakeWebAPI:
+    """A chat platform's web API on loopback: records every call; subclasses answer them."""
+    route = ""  # aiohttp route with a {method} part
+
     def __init__(self):
         self.calls: List[Dict[str, Any]] = []
         self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}/api/"
         self._runner: Optional[web.AppRunner] = None
 
     async def start(self):
         app = web.Application()
-        app.router.add_post("/api/{method}", self._handle)
+        app.router.add_post(self.route, self._handle)
         self._runner = await _serve(app, self.port)
 
     async def stop(self):
         if self._runner:
             await self._runner.cleanup()
 
-    async def _handle(self, request: web.Request) -> web.Response:
+    @staticmethod
+    async def request_body(request: web.Request) -> Dict[str, Any]:
+        """JSON or form fields, as the SDKs send either."""
         if request.content_type == "application/json":
-            body = await request.json()
-        else:
-            body = dict(await request.post())
+            return await request.json()
+        return dict(await request.post())
+
+    async def _handle(self, request: web.Request) -> web.Response:
+        raise NotImplementedError
+
+
+# --------------------------------------------------------------------------- fake Slack
+class FakeSlackAPI(FakeWebAPI):
+    route = "/api/{method}"
+
+    def __init__(self):
+        super().__init__()
+        self.url = f"http://127.0.0.1:{self.port}/api/"
+
+    async def _handle(self, request: web.Request) -> web.Response:
+        body = await self.request_body(request)
         self.calls.append({"method": request.match_info["method"], "body": body,
                            "auth": request.headers.get("Authorization")})
         return web.json_response({"ok": True, "channel": body.get("channel"), "ts": f"{time.time():.6f}",
@@ -166,29 +200,17 @@ def slack_headers(body: bytes, secret: str = SLACK_SECRET, timestamp: Optional[i
 
 
 # --------------------------------------------------------------------------- fake Telegram
-class FakeTelegramAPI:
+class FakeTelegramAPI(FakeWebAPI):
+    route = "/bot{token}/{method}"
+
     def __init__(self, bot_name: str = TELEGRAM_BOT_NAME):
-        self.calls: List[Dict[str, Any]] = []
+        super().__init__()
         self.bot_name = bot_name
-        self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self._runner: Optional[web.AppRunner] = None
         self._message_id = 0
 
-    async def start(self):
-        app = web.Application()
-        app.router.add_post("/bot{token}/{method}", self._handle)
-        self._runner = await _serve(app, self.port)
-
-    async def stop(self):
-        if self._runner:
-            await self._runner.cleanup()
-
     async def _handle(self, request: web.Request) -> web.Response:
-        if request.content_type == "application/json":
-            data = await request.json()
-        else:
-            data = {k: v for k, v in (await request.post()).items()}
+        data = await self.request_body(request)
         method = request.match_info["method"]
         self.calls.append({"method": method, "token": request.match_info["token"], "data": data})
         result: Any = True
@@ -275,22 +297,11 @@ class BotServer:
         self.app = rasa.core.run.configure_app(self.input_channels, enable_api=False, use_uvloop=False,
                                                route="/webhooks/")
         self.app.ctx.agent = self.agent
-        self.server = await self.app.create_server(host="127.0.0.1", port=self.port, return_asyncio_server=True,
-                                                   access_log=False)
-        await self.server.startup()
-        await self.server.before_start()  # the Telegram channel sets its webhook here
-        await self.server.after_start()
-
-    async def _stop_rasa(self):
-        if self.server is not None:
-            await self.server.before_stop()
-            self.server.close()
-            await self.server.wait_closed()
-            await self.server.after_stop()
+        self.server = await start_sanic(self.app, self.port)
 
     def stop(self):
         with contextlib.suppress(Exception):
-            self.loop.run(self._stop_rasa(), timeout=30)
+            self.loop.run(stop_sanic(self.server), timeout=30)
         if self.actions is not None and self.actions.poll() is None:
             self.actions.terminate()
             try:

@@ -14,7 +14,7 @@ from typing import Any, Dict, Optional
 import requests
 from sanic import Sanic
 
-from tests.channels.harness import ROOT, LoopThread, free_port
+from tests.channels.harness import ROOT, LoopThread, free_port, start_sanic, stop_sanic
 
 # Two Sanic apps in one process (this one and harness.BotServer's): Sanic 21.12 rewrites its HTTP
 # methods when the first app starts ("touchup") and fails on the second (KeyError
@@ -49,18 +49,7 @@ class RestApp:
         app = Sanic(f"rest_channel_tests_{uuid.uuid4().hex[:8]}", configure_logging=False)
         register([self.channel], app, route="/webhooks/")
         app.ctx.agent = self.agent
-        self.server = await app.create_server(host="127.0.0.1", port=self.port, return_asyncio_server=True,
-                                              access_log=False)
-        await self.server.startup()
-        await self.server.before_start()
-        await self.server.after_start()
-
-    async def _stop(self):
-        if self.server is not None:
-            await self.server.before_stop()
-            self.server.close()
-            await self.server.wait_closed()
-            await self.server.after_stop()
+        self.server = await start_sanic(app, self.port)
 
     def start(self) -> "RestApp":
         self.loop.run(self._start())
@@ -68,7 +57,7 @@ class RestApp:
 
     def stop(self) -> None:
         with contextlib.suppress(Exception):
-            self.loop.run(self._stop(), timeout=30)
+            self.loop.run(stop_sanic(self.server), timeout=30)
         self.http.close()
 
     def post(self, body: Any = None, *, raw: Optional[bytes] = None, content_type: Optional[str] = "application/json",

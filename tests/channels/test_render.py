@@ -10,6 +10,7 @@ from channels.render import (
     SLACK_BLOCKS_MAX, SLACK_HEADER_MAX, SLACK_TEXT_MAX, TELEGRAM_TEXT_MAX, assessment_card, assessment_of,
     slack_blocks, slack_message, telegram_html)
 from numbness_triage.knowledge import Urgency
+from tests.unit.test_interview import DIABETIC_ANSWERS
 
 ROOT = Path(__file__).resolve().parents[2]
 ESCALATION = {"assessment": {"triage": "emergency_ambulance", "red_flags": ["slurred_speech"], "causes": []}}
@@ -40,15 +41,9 @@ def telegram_text(markup):
 def full_assessment(chat):
     """A whole interview with the framework-free interview, as in tests/unit/test_interview.py."""
     chat("my feet are numb and burn, I have diabetes")
-    answers = {"age_sex": ("63 male", "inform"), "onset": ("gradually", "inform"), "duration": ("months", "inform")}
-    for _ in range(20):
-        if chat.state.stage != "interview":
-            break
-        question = chat.interview.kb.questions[chat.question]
-        text, intent = answers.get(question.kind, ("no", "deny"))
-        chat(text, intent=intent)
+    replies = chat.answer_until_done(DIABETIC_ANSWERS)
     assert chat.state.stage == "assessed"
-    return next(r for r in chat.replies if r.custom)
+    return next(r for r in replies if r.custom)
 
 
 def test_assessment_of_accepts_only_the_assessment_payload():

@@ -61,15 +61,13 @@ def test_a_correction_replaces_the_side(chat):
     assert chat.state.side == "right"
 
 
+DIABETIC_ANSWERS = {"age_sex": ("63 male", "inform"), "onset": ("gradually", "inform"),
+                    "duration": ("months", "inform")}
+
+
 def test_full_interview_ends_in_an_assessment_with_three_causes(chat):
     chat("my feet are numb and burn, I have diabetes")
-    answers = {"age_sex": ("63 male", "inform"), "onset": ("gradually", "inform"), "duration": ("months", "inform")}
-    for _ in range(20):
-        if chat.state.stage != "interview":
-            break
-        question = chat.interview.kb.questions[chat.question]
-        text, intent = answers.get(question.kind, ("no", "deny"))
-        chat(text, intent=intent)
+    chat.answer_until_done(DIABETIC_ANSWERS)
     assert chat.state.stage == "assessed"
     assert len(chat.payload["causes"]) == 3
     assert chat.payload["causes"][0]["id"] == "diabetic_neuropathy"

@@ -1,7 +1,6 @@
 """The web chat page in headless chromium, against the real Rasa server and action server."""
 import re
 
-import pytest
 
 from numbness_triage.knowledge import Urgency, shared_knowledge_base
 
