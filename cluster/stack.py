@@ -6,7 +6,8 @@
     python -m cluster.stack install  apt-get install what is missing (as root)
 
 Everything listens on 127.0.0.1. PostgreSQL is a private cluster in var/cluster/pg (initdb, run as
-the `postgres` user when we are root), Redis a private instance on its own port, nginx runs a config
+the `postgres` user when we are root; in /var/tmp/leg-numbness-pg-<hash> when that user cannot
+enter the clone's directory), Redis a private instance on its own port, nginx runs a config
 generated into var/cluster/nginx/. Secrets (database and Redis passwords, the Rasa API token) are
 generated once into var/cluster/secrets.env (mode 600) and handed to the servers as environment
 variables, which endpoints-production.yml reads. State (ports, process ids): var/cluster/state.json.
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import glob
+import hashlib
 import json
 import os
 import secrets
@@ -25,6 +27,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from functools import cached_property
 from pathlib import Path
 from typing import Dict, List, Optional
 
@@ -46,6 +49,16 @@ DB_NAME, DB_USER = "rasa", "rasa"
 
 def is_root() -> bool:
     return os.geteuid() == 0
+
+
+def _postgres_can_reach(path: Path) -> bool:
+    """Whether the PostgreSQL user may enter `path`'s nearest existing directory (and so every
+    directory above it)."""
+    existing = path.resolve()
+    while not existing.exists():
+        existing = existing.parent
+    return subprocess.run(["runuser", "-u", PG_USER, "--", "test", "-x", str(existing)], cwd="/",
+                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode == 0
 
 
 def pg_bin(name: str) -> str:
@@ -162,9 +175,15 @@ class Stack:
 
     # -- PostgreSQL -----------------------------------------------------------------------------
 
-    @property
+    @cached_property
     def pg_dir(self) -> Path:
-        return self.base / "pg"
+        """base/pg, unless the PostgreSQL user cannot reach it (a clone in a private directory, as
+        `mktemp -d` makes): then a directory of its own under /var/tmp, named after base."""
+        inside = self.base / "pg"
+        if not is_root() or _postgres_can_reach(self.base):
+            return inside
+        digest = hashlib.sha1(str(self.base.resolve()).encode()).hexdigest()[:12]
+        return Path("/var/tmp") / f"leg-numbness-pg-{digest}"
 
     def _pg_owned(self, path: Path) -> None:
         path.mkdir(parents=True, exist_ok=True)
