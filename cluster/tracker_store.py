@@ -94,6 +94,13 @@ MAX_STORED_METADATA_BYTES = 10_000
 STORED_TEXT = "stored_text"  # the user event's metadata key saying how long the message was
 
 
+def stored_metadata(metadata: Any) -> Any:
+    """`metadata` itself, or {"metadata_not_stored": <its size>} when its JSON is over
+    MAX_STORED_METADATA_BYTES."""
+    size = len(json.dumps(metadata)) if metadata else 0
+    return metadata if size <= MAX_STORED_METADATA_BYTES else {"metadata_not_stored": size}
+
+
 def stored_form(event: dict) -> dict:
     """`event` (Event.as_dict()) as it is kept: a person's message cut to MAX_STORED_MESSAGE_CHARS
     (its length noted in the metadata) and client metadata over MAX_STORED_METADATA_BYTES dropped.
@@ -102,12 +109,11 @@ def stored_form(event: dict) -> dict:
         return event
     text, metadata = event.get("text"), event.get("metadata")
     long_text = isinstance(text, str) and len(text) > MAX_STORED_MESSAGE_CHARS
-    metadata_size = len(json.dumps(metadata)) if metadata else 0
-    if not long_text and metadata_size <= MAX_STORED_METADATA_BYTES:
+    kept_metadata = stored_metadata(metadata)
+    if not long_text and kept_metadata is metadata:
         return event
     event = dict(event)
-    metadata = dict(metadata) if isinstance(metadata, dict) and metadata_size <= MAX_STORED_METADATA_BYTES \
-        else ({"metadata_not_stored": metadata_size} if metadata else {})
+    metadata = dict(kept_metadata or {})
     if long_text:
         event["text"] = text[:MAX_STORED_MESSAGE_CHARS]
         metadata[STORED_TEXT] = {"chars": len(text), "kept": MAX_STORED_MESSAGE_CHARS}
