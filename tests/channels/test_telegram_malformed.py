@@ -26,6 +26,7 @@ def chat(bot):
 
 def malformed(chat):
     good = chat.message_update(f"my leg is numb {MARKER}")
+    good["update_id"] += 10**9  # apart from the ids the chat's later updates take
     message = good["message"]
     return {
         "message is a string": {"update_id": good["update_id"] + 1, "message": MARKER},
