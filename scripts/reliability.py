@@ -53,6 +53,7 @@ if __package__ in (None, ""):  # run as `python scripts/reliability.py`
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from scripts.evaluate_vignettes import ROOT  # noqa: E402
+from cluster.tracker_store import MAX_STORED_MESSAGE_CHARS  # noqa: E402
 from scripts.processes import free_port, stop_processes, wait_for  # noqa: E402
 from scripts.reliability_probes import FakeTelegram, Probes, summary as probe_summary  # noqa: E402
 
@@ -407,9 +408,10 @@ class Run:
                 continue
             stored = [(e.get("text") or "").strip() for e in events if e.get("event") == "user"]
             lost, position = [], 0
-            for text in sent:  # Rasa strips the text it keeps
+            for text in sent:  # Rasa strips the text it keeps; the store keeps the first 5,000 characters
+                kept = text.strip()[:MAX_STORED_MESSAGE_CHARS].strip()
                 try:
-                    position = stored.index(text.strip(), position) + 1
+                    position = stored.index(kept, position) + 1
                 except ValueError:
                     lost.append(short(text, 80))
             self.tracker_checks.append({"suite": suite, "sender": sender, "sent": len(sent),
