@@ -283,7 +283,7 @@ class Probes:
                    "growth_after_warm_up_mb": round(growth), "mb_per_conversation": round(per_conversation, 2),
                    "seconds": round(time.time() - started), "failed_requests": failures}
         problems = []
-        if per_conversation > 0.5:
+        if per_conversation > 1.0:  # before issue 16: 2.0 MB; allocator noise stays well under 1
             problems.append(f"the server kept {per_conversation:.2f} MB per conversation of one 950 KB message "
                             f"(RSS {rss_start:.0f} -> {rss_end:.0f} MB)")
         if failures:
