@@ -208,8 +208,22 @@ def summarize(records: List[dict], wall_seconds: float, concurrency: int) -> dic
 # ------------------------------------------------------------------ driving
 
 
+async def issued_sender(session: aiohttp.ClientSession, url: str, name: str, timeout: float) -> str:
+    """The conversation id this bot's REST channel issues (POST /webhooks/rest/conversations, not
+    timed as a turn); `name` itself for a channel that issues none (the stock bot's: 404)."""
+    try:
+        async with session.post(f"{url}/webhooks/rest/conversations",
+                                timeout=aiohttp.ClientTimeout(total=timeout)) as response:
+            if response.status == 201:
+                return (await response.json())["sender"]
+    except (asyncio.TimeoutError, aiohttp.ClientError, ValueError, KeyError):
+        pass
+    return name
+
+
 async def converse(session: aiohttp.ClientSession, url: str, script, sender: str, timeout: float,
                    records: List[dict]) -> None:
+    sender = await issued_sender(session, url, sender, timeout)
     message = script.first()
     while message is not None:
         started = time.perf_counter()

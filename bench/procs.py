@@ -73,6 +73,17 @@ def _post_json(url: str, payload: dict, timeout: float = 30) -> (int, object):
         return response.status, json.loads(response.read())
 
 
+def _issued_sender(url: str, name: str) -> str:
+    """The conversation id this bot's REST channel issues; `name` for the stock bot's channel (404)."""
+    if not name.startswith("coldstart-"):
+        return name  # already issued
+    try:
+        status, body = _post_json(f"{url}/webhooks/rest/conversations", {})
+        return body["sender"] if status == 201 else name
+    except urllib.error.HTTPError:
+        return name
+
+
 def _answers(url: str) -> bool:
     try:
         return bool(urllib.request.urlopen(url, timeout=2).read())
@@ -136,6 +147,7 @@ def _cold_start(url: str, action_health: str, message: str, processes, started: 
                 raise RuntimeError(f"the Rasa server at {url} is up without a model (it could not load it); see logs/")
         if "rasa_listening_s" in marks:
             try:
+                sender = _issued_sender(url, sender)
                 status, replies = _post_json(f"{url}/webhooks/rest/webhook", {"sender": sender, "message": message})
                 if status == 200 and replies:
                     marks["seconds"] = round(time.monotonic() - started, 2)

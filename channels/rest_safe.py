@@ -28,6 +28,12 @@ class subclasses. What it changes:
    message, no variables). The exception's message, which may quote the text, goes to DEBUG.
 3. With `?stream=true` Rasa waits forever when handling fails (its queue never gets "DONE"):
    here the stream ends with FAILURE_TEXT as its last line, as above.
+4. The server issues the conversation ids (channels/conversation_ids.py): a client gets one with
+   `POST /webhooks/rest/conversations` (201 {"sender": "c1-..."}) and sends it as `sender` with
+   every message of that conversation. A `sender` this server (or one sharing its secret) did not
+   issue is refused with 403 and a JSON error: an id a client makes up ("alice", a Telegram chat
+   id, someone else's guess) could be another person's conversation, and `/request_summary` would
+   hand that person's health data to whoever guessed it. The trust model: docs/reliability.md.
 
 credentials.yml:
   channels.rest_safe.SafeRestInput:
@@ -51,6 +57,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse, ResponseStream
 
+from channels.conversation_ids import ConversationIds
 from cluster.tracker_store import conversation_hash  # the tracker store's logs name conversations the same way
 
 logger = logging.getLogger(__name__)
@@ -59,9 +66,11 @@ FAILURE_TEXT = "Sorry, something went wrong on my side. If this is urgent, call 
 MAX_SENDER_LENGTH = 255  # rasa.core.tracker_store.SQLTrackerStore: sender_id String(255)
 JSON_TYPES = ("application/json",)
 VALID_REQUEST = {"sender": "...", "message": "..."}
-VALID_REQUEST_HELP = ('POST a JSON object with Content-Type: application/json: {"sender": "<conversation id, '
-                      'a string>", "message": "<what the person wrote, a string>"}; optional: "metadata" '
-                      '(an object), "input_channel" (a string); ?stream=true for one JSON message a line.')
+ISSUE_PATH = "/conversations"  # under /webhooks/rest
+VALID_REQUEST_HELP = ('POST /webhooks/rest/conversations for a conversation id ({"sender": "c1-..."}), then POST '
+                      'each message as a JSON object with Content-Type: application/json: {"sender": "<that id>", '
+                      '"message": "<what the person wrote, a string>"}; optional: "metadata" (an object), '
+                      '"input_channel" (a string); ?stream=true for one JSON message a line.')
 
 
 class BadRequest(Exception):
@@ -136,7 +145,8 @@ def read_body(request: Request) -> Dict[Text, Any]:
         raise BadRequest(f"the body is {kind(body)}, not a JSON object.")
     sender = body.get("sender")
     if "sender" not in body or sender is None:
-        raise BadRequest('"sender" is missing: every message needs the id of its conversation.')
+        raise BadRequest('"sender" is missing: every message needs the id of its conversation '
+                         '(POST /webhooks/rest/conversations for a new one).')
     if not isinstance(sender, str):
         raise BadRequest(f'"sender" must be a string, got {kind(sender)}.')
     if not sender.strip():
@@ -165,12 +175,25 @@ def refusal(error: BadRequest) -> HTTPResponse:
                          status=error.status)
 
 
+def check_issued(ids: ConversationIds, sender: Text) -> None:
+    if not ids.is_issued(sender):
+        raise BadRequest('"sender" is not a conversation id this server issued: POST /webhooks/rest/conversations '
+                         "for a new conversation and send the id it returns with each message (ids cannot be "
+                         "chosen by the client: docs/reliability.md).", HTTPStatus.FORBIDDEN)
+
+
 class SafeRestInput(RestInput):
     """Rasa's RestInput (name "rest", URL /webhooks/rest/webhook); see the module."""
 
     @classmethod
     def name(cls) -> Text:
         return "rest"
+
+    @property
+    def conversation_ids(self) -> ConversationIds:
+        if getattr(self, "_conversation_ids", None) is None:
+            self._conversation_ids = ConversationIds.from_environment()
+        return self._conversation_ids
 
     @staticmethod
     def log_failure(error: BaseException, sender_id: Text, text: Text, streamed: bool = False) -> None:
@@ -225,10 +248,14 @@ class SafeRestInput(RestInput):
         async def health(_: Request) -> HTTPResponse:
             return response.json({"status": "ok"})
 
+        @webhook.route(ISSUE_PATH, methods=["POST"])
+        async def new_conversation(_: Request) -> HTTPResponse:
+            return response.json({"sender": self.conversation_ids.issue()}, status=HTTPStatus.CREATED)
+
         @webhook.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> Union[ResponseStream, HTTPResponse]:
             try:
-                read_body(request)
+                check_issued(self.conversation_ids, read_body(request)["sender"])
             except BadRequest as error:
                 logger.info("REST request refused (%d): %s", error.status, error.reason)
                 return refusal(error)

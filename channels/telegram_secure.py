@@ -23,6 +23,10 @@ This class (same name "telegram", same URLs):
   would refuse the whole message);
 - sends the assessment payload as a card in Telegram's HTML (channels/render.py) instead of its
   plain text; Rasa drops it.
+- drops (200, a WARNING naming what was wrong, nothing of its content) an update with the right
+  secret that it cannot read: fields of the wrong type, a message without a chat, a text or button
+  data that is not a string (Rasa answered those with a 500, and Telegram re-sends an update it got
+  a 5xx for); a body that is not a JSON object gets 400;
 - `api_url` (optional) points the bot at another Bot API server than https://api.telegram.org
   (a local Bot API server, or the fake on loopback the tests use).
 
@@ -127,6 +131,28 @@ class RenderingTelegramOutput(SendsAssessmentCards, TelegramOutput):
         await super().send_response(recipient_id, rest)  # an image beside it, if any
 
 
+def _has_chat(message: Any) -> bool:
+    chat = getattr(message, "chat", None)
+    return chat is not None and isinstance(chat.id, int) and not isinstance(chat.id, bool)
+
+
+def _json_object(request: Request) -> Optional[Dict[Text, Any]]:
+    """The update as a JSON object (also when sent as a JSON string of one), or None."""
+    try:
+        data = request.json
+        if isinstance(data, str):
+            data = json.loads(data)
+    except Exception:  # Sanic's InvalidUsage for a body that is not JSON; ValueError for the string
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def _dropped(reason: Text) -> HTTPResponse:
+    """200, so that Telegram does not re-send it for a day; what was wrong, never the content."""
+    logger.warning("Dropped a Telegram update with the right secret: %s", reason)
+    return response.text("success")
+
+
 class SecureTelegramInput(TelegramInput):
     """Rasa's TelegramInput with the secret token; see the module."""
 
@@ -196,13 +222,14 @@ class SecureTelegramInput(TelegramInput):
     def _incoming(update: Update) -> Optional[tuple]:
         """(message, text) of an update, or None for an update this bot does not answer."""
         if update.callback_query is not None:
-            if update.callback_query.message is None or update.callback_query.data is None:
+            message, data = update.callback_query.message, update.callback_query.data
+            if not _has_chat(message) or not isinstance(data, str):
                 return None
-            return update.callback_query.message, update.callback_query.data
+            return message, data
         message = update.edited_message or update.message
-        if message is None:
+        if not _has_chat(message):
             return None
-        if message.text is not None:
+        if isinstance(message.text, str):
             text = message.text.replace("/bot", "")
             return message, GREET if START_COMMAND.match(text.strip()) else text
         if message.location is not None:
@@ -243,16 +270,20 @@ class SecureTelegramInput(TelegramInput):
             if not self.is_authentic(request):
                 logger.warning("Refused a Telegram update without the right %s header", SECRET_HEADER)
                 return response.text("Forbidden", status=HTTPStatus.FORBIDDEN)
-            data = request.json
-            if isinstance(data, str):
-                data = json.loads(data)
-            if not isinstance(data, dict):
+            data = _json_object(request)
+            if data is None:
                 return response.text("Expected a JSON object.", status=HTTPStatus.BAD_REQUEST)
-            if data.get("update_id") is not None and not self.updates.first_time(data["update_id"]):
-                logger.info("Telegram update %s was already handled: not answered again", data["update_id"])
+            update_id = data.get("update_id")
+            if update_id is not None and (not isinstance(update_id, int) or isinstance(update_id, bool)):
+                return _dropped("its update_id is not a number")
+            if update_id is not None and not self.updates.first_time(update_id):
+                logger.info("Telegram update %s was already handled: not answered again", update_id)
                 return response.text("success")
-            update = Update(**data)
-            incoming = self._incoming(update)
+            try:
+                update = Update(**data)
+                incoming = self._incoming(update)
+            except Exception as error:  # aiogram reads fields lazily: any type may be wrong
+                return _dropped(f"it could not be read ({type(error).__name__})")
             if incoming is None:
                 return response.text("success")
             msg, text = incoming

@@ -52,6 +52,30 @@ def post(url: str, sender: str, text: str, metadata: dict, timeout: float) -> li
         return json.loads(response.read())
 
 
+ISSUED: Dict[str, str] = {}  # "load-<run>-<index>" -> the conversation id a server issued for it
+
+
+def new_conversation(urls: Sequence[str], timeout: float = 30) -> str:
+    """A conversation id issued by the REST channel (POST /webhooks/rest/conversations), from the
+    first server that answers."""
+    for url in urls:
+        try:
+            request = urllib.request.Request(f"{url}/webhooks/rest/conversations", b"{}",
+                                             {"Content-Type": "application/json"})
+            with urllib.request.urlopen(request, timeout=timeout) as response:
+                return json.loads(response.read())["sender"]
+        except OSError:
+            continue
+    raise OSError("no server issued a conversation id")
+
+
+def conversation_id(urls: Sequence[str], run: str, index: int) -> str:
+    name = f"load-{run}-{index:03d}"
+    if name not in ISSUED:
+        ISSUED[name] = new_conversation(urls)
+    return ISSUED[name]
+
+
 def stored_reply(url: str, token: str, sender: str, run: str, turn: int) -> Optional[list]:
     """The bot messages stored after user turn `turn` (None when the turn is not stored with a reply)."""
     request = f"{url}/conversations/{sender}/tracker?token={token}&include_events=ALL"
@@ -75,7 +99,7 @@ class Client:
     def __init__(self, urls: Sequence[str], token: str, run: str, index: int, turns: int,
                  turn_deadline: float, request_timeout: float, progress) -> None:
         self.urls, self.token, self.run, self.index, self.turns = list(urls), token, run, index, turns
-        self.sender = f"load-{run}-{index:03d}"
+        self.sender = conversation_id(urls, run, index)
         self.turn_deadline, self.request_timeout, self.progress = turn_deadline, request_timeout, progress
         self.latencies: List[float] = []
         self.errors: List[str] = []
@@ -129,7 +153,8 @@ def check_trackers(stack: Stack, run: str, conversations: int, turns: int,
     try:
         with connection.cursor() as cursor:
             for index in range(conversations):
-                sender = f"load-{run}-{index:03d}"
+                name = f"load-{run}-{index:03d}"
+                sender = ISSUED.get(name, name)
                 cursor.execute("SELECT type_name, data FROM events WHERE sender_id = %s ORDER BY id", (sender,))
                 seen, answered, last_user = [], [], None
                 for type_name, data in cursor.fetchall():

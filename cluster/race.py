@@ -24,12 +24,11 @@ import json
 import sys
 import threading
 import time
-import uuid
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Dict, List
 
-from cluster.load import post
+from cluster.load import new_conversation, post
 from cluster.stack import BASE, ENDPOINTS, ROOT, SERVERS, Stack, healthy
 
 STORES = {"stock": "cluster.lock_store.LoggingRedisLockStore", "atomic": "cluster.lock_store.AtomicRedisLockStore"}
@@ -82,7 +81,7 @@ def race(stack: Stack, store: str, senders: int, messages: int) -> dict:
     log.unlink(missing_ok=True)
     stack.endpoints, stack.lock_log = endpoints_for(store), log
     stack.restart_all_rasa()
-    sender = f"race-{store}-{uuid.uuid4().hex[:8]}"
+    sender = new_conversation(stack.rasa_urls)
     errors: List[str] = []
     guard = threading.Lock()
 

@@ -15,10 +15,21 @@ settings) with two changes:
 
 `DurableSQLTrackerStore` (what endpoints.yml and endpoints-production.yml use) adds what happens
 when the database stays unreachable, handled inside the store so Rasa's fail-safe never logs:
-- a bounded write-through copy of the conversations this server used lately (`keep_conversations`,
-  default 1000, least recently used first out; a copy with unsaved events is never dropped). When
-  the database cannot be read the conversation continues from that copy - its slots, red flags
-  included - and a save that fails is kept as pending;
+- a bounded write-through copy of the conversations this server used lately, kept as JSON text and
+  bounded three ways: at most `keep_conversations` (default 1000) conversations, at most
+  `keep_megabytes` (default 100) in all, and none over `keep_kilobytes_per_conversation` (default
+  1024; the database has it, and such a conversation is read from there only). Least recently used
+  first out; a copy with unsaved events is never dropped. When the database cannot be read the
+  conversation continues from that copy - its slots, red flags included - and a save that fails is
+  kept as pending;
+- a message is stored (database and copy alike) up to MAX_STORED_MESSAGE_CHARS (5,000: what the
+  interview reads, numbness_triage.extraction.MAX_MESSAGE_CHARS), with the length it had in its
+  metadata (`stored_text`: {"chars": <length>, "kept": 5000}): the NLU has read it whole before it
+  is stored (red flags in its first 100,000 characters: they are the event's entities and the
+  conversation's slots), and a reviewer sees what the interview read. Metadata a client sent with
+  a message is stored up to MAX_STORED_METADATA_BYTES (10,000 as JSON; over that it is replaced by
+  {"metadata_not_stored": <its size>}). One message of 1 MB no longer weighs 1 MB in every later
+  turn, in memory, in the database and in the tracker sent to the action server;
 - pending conversations are written when the database answers again: on the conversation's next
   message or read, and every `retry_seconds` (default 5) in the background. A write first reads
   what the database holds for the conversation's current session and stores only what it lacks,
@@ -45,6 +56,8 @@ when the database stays unreachable, handled inside the store so Rasa's fail-saf
       reconnect_seconds: 5           # optional: how long one read / write waits for the database
       retry_seconds: 5               # optional
       keep_conversations: 1000       # optional
+      keep_megabytes: 100            # optional
+      keep_kilobytes_per_conversation: 1024   # optional
 
 Once the database failed, later reads and writes try once without waiting (until it answers), so
 an outage costs `reconnect_seconds` on one message, not on each.
@@ -74,6 +87,46 @@ logger = logging.getLogger(__name__)
 # The `session_started` metadata of a conversation started while its record was unreachable
 # (read by actions/interview_actions.py, which has its own copy of the name).
 RECORD_UNREACHABLE = "conversation_record_unreachable"
+# What is kept of a message: numbness_triage.extraction.MAX_MESSAGE_CHARS (a test checks they agree;
+# not imported, so that the tracker store does not load the extractor).
+MAX_STORED_MESSAGE_CHARS = 5000
+MAX_STORED_METADATA_BYTES = 10_000
+STORED_TEXT = "stored_text"  # the user event's metadata key saying how long the message was
+
+
+def stored_metadata(metadata: Any) -> Any:
+    """`metadata` itself, or {"metadata_not_stored": <its size>} when its JSON is over
+    MAX_STORED_METADATA_BYTES."""
+    size = len(json.dumps(metadata)) if metadata else 0
+    return metadata if size <= MAX_STORED_METADATA_BYTES else {"metadata_not_stored": size}
+
+
+def stored_form(event: dict) -> dict:
+    """`event` (Event.as_dict()) as it is kept: a person's message cut to MAX_STORED_MESSAGE_CHARS
+    (its length noted in the metadata) and client metadata over MAX_STORED_METADATA_BYTES dropped.
+    Returns `event` itself when nothing is cut."""
+    if event.get("event") != "user":
+        return event
+    text, metadata = event.get("text"), event.get("metadata")
+    long_text = isinstance(text, str) and len(text) > MAX_STORED_MESSAGE_CHARS
+    kept_metadata = stored_metadata(metadata)
+    if not long_text and kept_metadata is metadata:
+        return event
+    event = dict(event)
+    metadata = dict(kept_metadata or {})
+    if long_text:
+        event["text"] = text[:MAX_STORED_MESSAGE_CHARS]
+        metadata[STORED_TEXT] = {"chars": len(text), "kept": MAX_STORED_MESSAGE_CHARS}
+    event["metadata"] = metadata
+    parse_data = event.get("parse_data")
+    if isinstance(parse_data, dict):
+        parse_data = dict(parse_data)
+        if isinstance(parse_data.get("text"), str):
+            parse_data["text"] = parse_data["text"][:MAX_STORED_MESSAGE_CHARS]
+        if "metadata" in parse_data:
+            parse_data["metadata"] = metadata
+        event["parse_data"] = parse_data
+    return event
 
 
 def _with_pre_ping(url: Any) -> dict:
@@ -132,8 +185,22 @@ class ReconnectingSQLTrackerStore(SQLTrackerStore):
 # --------------------------------------------------------------------------- the durable store
 @dataclass
 class _Copy:
-    events: List[dict]  # the conversation's events (as stored: Event.as_dict()) as this server last knew them
+    """The conversation's events (as stored: Event.as_dict()) as this server last knew them, kept as
+    JSON text: its length is what the copy weighs (one byte a character for ASCII JSON)."""
+    serialised: str
     pending: bool  # some of them may not be in the database yet
+
+    @classmethod
+    def of(cls, events: List[dict], pending: bool) -> "_Copy":
+        return cls(json.dumps(events), pending)
+
+    @property
+    def events(self) -> List[dict]:
+        return json.loads(self.serialised)
+
+    @property
+    def size(self) -> int:
+        return len(self.serialised)
 
 
 def _fingerprint(event: dict) -> Tuple[Any, float]:
@@ -206,10 +273,14 @@ class DurableSQLTrackerStore(ReconnectingSQLTrackerStore):
     database is unreachable (see the module docstring)."""
 
     def __init__(self, *args: Any, reconnect_seconds: float = 5, retry_seconds: float = 5,
-                 keep_conversations: int = 1000, **kwargs: Any) -> None:
+                 keep_conversations: int = 1000, keep_megabytes: float = 100,
+                 keep_kilobytes_per_conversation: float = 1024, **kwargs: Any) -> None:
         self.retry_seconds = float(retry_seconds)
         self.keep_conversations = max(1, int(keep_conversations))
+        self.keep_bytes = int(float(keep_megabytes) * 1_000_000)
+        self.keep_bytes_per_conversation = int(float(keep_kilobytes_per_conversation) * 1000)
         self._copies: "collections.OrderedDict[Text, _Copy]" = collections.OrderedDict()
+        self._copies_bytes = 0
         self._failing_since: Optional[float] = None
         self._retry_task: Optional[asyncio.Task] = None
         self._schema_ready = False
@@ -234,7 +305,7 @@ class DurableSQLTrackerStore(ReconnectingSQLTrackerStore):
     async def save(self, tracker: DialogueStateTracker) -> None:
         sender_id = tracker.sender_id
         try:
-            events = json.loads(json.dumps([event.as_dict() for event in tracker.events]))
+            events = [stored_form(event) for event in json.loads(json.dumps([e.as_dict() for e in tracker.events]))]
             if self.event_broker:
                 await self.stream_events(tracker)
         except Exception as error:
@@ -251,7 +322,7 @@ class DurableSQLTrackerStore(ReconnectingSQLTrackerStore):
                          f"is replaced by one that does not contain it; {len(earlier.events)} events of it dropped")
         self._remember(sender_id, events, pending=True)  # kept until the database has it
         try:
-            await self._flush(sender_id)
+            await self._flush(sender_id, events)
         except Exception as error:
             self._failed("save", error, sender_id)
             self._schedule_retry()
@@ -275,8 +346,9 @@ class DurableSQLTrackerStore(ReconnectingSQLTrackerStore):
             self._schedule_retry()  # the database answers: the other pending conversations too
         if not events or not self.domain:
             if not full:
-                self._copies.pop(sender_id, None)
+                self._forget(sender_id)
             return None
+        events = [stored_form(event) for event in events]  # rows stored before messages were cut
         if not full:
             self._remember(sender_id, events, pending=False)
         return DialogueStateTracker.from_dict(sender_id, events, self.domain.slots)
@@ -303,12 +375,14 @@ class DurableSQLTrackerStore(ReconnectingSQLTrackerStore):
             self.domain.slots)
 
     # ---------------------------------------------------------------- writing
-    async def _flush(self, sender_id: Text) -> None:
-        """Writes the conversation's pending events; raises when the database does not take them."""
+    async def _flush(self, sender_id: Text, events: Optional[List[dict]] = None) -> None:
+        """Writes the conversation's pending events (`events`: the copy's, already decoded); raises
+        when the database does not take them."""
         copy = self._copies.get(sender_id)
         if copy is None or not copy.pending:
             return
-        stored, outcome, written = await self._attempt("write", lambda: self._db_write(sender_id, copy.events))
+        events = copy.events if events is None else events
+        stored, outcome, written = await self._attempt("write", lambda: self._db_write(sender_id, events))
         name = conversation_hash(sender_id)
         if outcome == "appended":
             logger.warning(f"Tracker store: conversation {name} was started without its record during the "
@@ -351,14 +425,28 @@ class DurableSQLTrackerStore(ReconnectingSQLTrackerStore):
     def pending_conversations(self) -> List[Text]:
         return [sender_id for sender_id, copy in self._copies.items() if copy.pending]
 
+    @property
+    def copies_bytes(self) -> int:
+        """What the copies weigh (their JSON's length)."""
+        return self._copies_bytes
+
+    def _forget(self, sender_id: Text) -> None:
+        copy = self._copies.pop(sender_id, None)
+        if copy is not None:
+            self._copies_bytes -= copy.size
+
     def _remember(self, sender_id: Text, events: List[dict], pending: bool) -> None:
-        self._copies[sender_id] = _Copy(events if pending else _current_session(events), pending)
-        self._copies.move_to_end(sender_id)
-        while len(self._copies) > self.keep_conversations:
-            oldest = next((s for s, copy in self._copies.items() if not copy.pending), None)
+        copy = _Copy.of(events if pending else _current_session(events), pending)
+        self._forget(sender_id)
+        if not pending and copy.size > self.keep_bytes_per_conversation:
+            return  # the database has it; read from there only
+        self._copies[sender_id] = copy
+        self._copies_bytes += copy.size
+        while len(self._copies) > self.keep_conversations or self._copies_bytes > self.keep_bytes:
+            oldest = next((s for s, kept in self._copies.items() if not kept.pending), None)
             if oldest is None:
                 break  # only unsaved conversations left: they stay
-            del self._copies[oldest]
+            self._forget(oldest)
 
     # ---------------------------------------------------------------- the database (blocking calls)
     async def _attempt(self, what: str, call: Callable[[], Any]) -> Any:

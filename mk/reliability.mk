@@ -1,9 +1,11 @@
 # Fault, bad-input and privacy tooling (docs/reliability.md).
 #
-#   make reliability          the fault and bad-input suites against a bot of their own (free ports on
-#                             127.0.0.1, a throw-away tracker store) -> results/reliability.json
-#   make reliability-smoke    the reduced set, part of `make test` (under 2 minutes): exit 1 on a 5xx,
-#                             silence, a lost message, a missed red flag or an injected slot change
+#   make reliability          the fault and bad-input suites and the probes of issue 16 against a bot of
+#                             their own (free ports on 127.0.0.1, a throw-away tracker store, a fake
+#                             Telegram Bot API) -> results/reliability.json
+#   make reliability-smoke    the reduced set, part of `make test` (about 3 minutes): exit 1 on a 5xx,
+#                             silence, a lost message, a missed red flag, an injected slot change or a
+#                             gated probe's problem (probes pending other branches' work are reported only)
 #   make retention DAYS=30    delete the conversations whose latest event is older than DAYS days
 #   make delete-conversation SENDER=<id>   delete one conversation ("delete my conversation")
 #

@@ -2,7 +2,8 @@
 
 Starts the action server (on 127.0.0.1; a spare one too, for after the first is killed) and the
 Rasa server (REST channel, HTTP API on with a random --auth-token, SQLite tracker store in a
-temporary directory, SANIC_REQUEST_MAX_SIZE=1000000, ACTION_TIMEOUT_SECONDS=2), then:
+temporary directory, SANIC_REQUEST_MAX_SIZE=1000000 for both servers as `make run` exports it,
+ACTION_TIMEOUT_SECONDS=2; the channels of credentials.yml and Telegram with a fake Bot API), then:
 
   bad input   empty and whitespace-only messages, a 2 MB body, invalid UTF-8 and control
               characters, emoji only, Spanish / French / Chinese / Arabic, HTML and script tags,
@@ -52,7 +53,9 @@ if __package__ in (None, ""):  # run as `python scripts/reliability.py`
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from scripts.evaluate_vignettes import ROOT  # noqa: E402
+from cluster.tracker_store import MAX_STORED_MESSAGE_CHARS  # noqa: E402
 from scripts.processes import free_port, stop_processes, wait_for  # noqa: E402
+from scripts.reliability_probes import FakeTelegram, Probes, summary as probe_summary  # noqa: E402
 
 EMERGENCY_LEVELS = ("emergency", "emergency_ambulance")
 BOT_SLOTS = ("interview", "triage", "red_flags", "assessment", "feedback")
@@ -66,7 +69,7 @@ MEMORY_LIMIT_MB = 4096  # the watchdog kills the Rasa server above this (the 100
 RED_FLAG = "my leg went numb and my speech is slurred"
 NORMAL = "my left foot has been numb for a week"
 TROUBLE_WORDS = ("having trouble", "911")
-REST_CREDENTIALS = "channels.rest_safe.SafeRestInput:\n"  # the REST channel of credentials.yml, as shipped
+REST_ISSUE_PATH = "/webhooks/rest/conversations"  # where the REST channel issues conversation ids
 
 
 def emergency_text() -> str:
@@ -135,10 +138,12 @@ class Stack:
         self.db_dir = self.workdir / "db"
         self.db_dir.mkdir()
         self.token = secrets.token_hex(24)
+        self.conversation_id_secret = secrets.token_hex(32)  # the REST channel's, for this run only
         self.rasa_port, self.action_port, self.spare_port = free_port(), free_port(), free_port()
         self.actions: Dict[int, subprocess.Popen] = {}
         self.rasa: Optional[subprocess.Popen] = None
         self.proxy: Optional[DelayProxy] = None
+        self.telegram: Optional[FakeTelegram] = None
         self.logs = ROOT / "logs"
         self.logs.mkdir(exist_ok=True)
         self.peak_rss_mb = 0.0
@@ -170,7 +175,7 @@ class Stack:
         # rasa_sdk binds to SANIC_HOST (0.0.0.0 when unset): loopback only here.
         process = self._spawn([str(self.bin / "rasa"), "run", "actions", "--port", str(port)],
                               f"actions-{'spare' if port == self.spare_port else 'main'}",
-                              self._env(SANIC_HOST="127.0.0.1"))
+                              self._env(SANIC_HOST="127.0.0.1", SANIC_REQUEST_MAX_SIZE=str(REQUEST_MAX_SIZE)))
         self.actions[port] = process
         return process
 
@@ -182,13 +187,18 @@ class Stack:
                               "db": str(self.db_dir / "conversations.db")},  # the shipped store, on a temporary file
         }))
         credentials = self.workdir / "credentials.yml"
-        credentials.write_text(REST_CREDENTIALS)
+        # The channels of credentials.yml as shipped (REST, socket.io) and Telegram with a fake Bot API.
+        channels = yaml.safe_load((ROOT / "credentials.yml").read_text(encoding="utf-8")) or {}
+        if self.telegram is None:
+            self.telegram = FakeTelegram()
+        credentials.write_text(yaml.safe_dump({**channels, **self.telegram.credentials(self.rasa_port)}))
         self.rasa = self._spawn(
             [str(self.bin / "rasa"), "run", "--model", self.model, "--endpoints", str(endpoints),
              "--credentials", str(credentials), "--port", str(self.rasa_port), "--interface", "127.0.0.1",
              "--enable-api", f"--auth-token={self.token}"],
             "rasa",
-            self._env(SANIC_REQUEST_MAX_SIZE=str(REQUEST_MAX_SIZE), ACTION_TIMEOUT_SECONDS=str(ACTION_TIMEOUT_SECONDS)))
+            self._env(SANIC_REQUEST_MAX_SIZE=str(REQUEST_MAX_SIZE), ACTION_TIMEOUT_SECONDS=str(ACTION_TIMEOUT_SECONDS),
+                      CONVERSATION_ID_SECRET=self.conversation_id_secret))
         return self.rasa
 
     def start(self) -> "Stack":
@@ -241,6 +251,8 @@ class Stack:
         self._watching = False
         if self.proxy:
             self.proxy.close()
+        if self.telegram:
+            self.telegram.close()
         stop_processes([self.rasa, *self.actions.values()], group=True)
         shutil.rmtree(self.workdir, ignore_errors=True)
 
@@ -277,9 +289,22 @@ class Run:
         self.injection_checks: List[dict] = []
         self.notes: List[str] = []
         self.run_id = uuid.uuid4().hex[:6]
+        self.senders: Dict[str, str] = {}
+        self.issued_ids: Optional[bool] = None  # whether the REST channel issues conversation ids
 
     def sender(self, name: str) -> str:
-        return f"rel-{self.run_id}-{name}"
+        """The conversation id for `name`: one the REST channel issues (POST /webhooks/rest/conversations),
+        or, from a channel that does not issue ids (before issue 16), one made up here."""
+        if name not in self.senders:
+            self.senders[name] = self._issued_id() or f"rel-{self.run_id}-{name}"
+        return self.senders[name]
+
+    def _issued_id(self) -> Optional[str]:
+        if self.issued_ids is False:
+            return None
+        status, data = http_call(self.stack.rasa_port, "POST", REST_ISSUE_PATH, b"{}")
+        self.issued_ids = 200 <= status < 300
+        return json.loads(data)["sender"] if self.issued_ids else None
 
     # ---------------------------------------------------------------- sending
     def post(self, case_id: str, suite: str, sender: Optional[str], body: bytes, *, text=None,
@@ -383,9 +408,10 @@ class Run:
                 continue
             stored = [(e.get("text") or "").strip() for e in events if e.get("event") == "user"]
             lost, position = [], 0
-            for text in sent:  # Rasa strips the text it keeps
+            for text in sent:  # Rasa strips the text it keeps; the store keeps the first 5,000 characters
+                kept = text.strip()[:MAX_STORED_MESSAGE_CHARS].strip()
                 try:
-                    position = stored.index(text.strip(), position) + 1
+                    position = stored.index(kept, position) + 1
                 except ValueError:
                     lost.append(short(text, 80))
             self.tracker_checks.append({"suite": suite, "sender": sender, "sent": len(sent),
@@ -723,6 +749,10 @@ def main() -> int:
     parser.add_argument("--out", help="default: results/reliability.json, or logs/reliability-smoke.json with --smoke")
     parser.add_argument("--memory-limit-mb", type=int, default=MEMORY_LIMIT_MB,
                         help="kill the Rasa server above this resident memory (default %(default)s)")
+    parser.add_argument("--memory-senders", type=int,
+                        help="conversations of the memory probe (default 24 with --smoke, else 120)")
+    parser.add_argument("--only-probes", action="store_true", help="the probes of issue 16 only")
+    parser.add_argument("--probes", help="with --only-probes: these probes only (comma-separated ids)")
     args = parser.parse_args()
     if not Path(args.model).exists():
         print(f"no trained model at {args.model}: run `make train`", file=sys.stderr)
@@ -734,20 +764,27 @@ def main() -> int:
     try:
         print(f"starting the action servers and the Rasa server (logs/reliability-*.log) in {stack.workdir}", flush=True)
         stack.start()
-        api_suite(run)
-        bad_input_suite(run)
-        injection_suite(run)
-        run.check_trackers("bad-input/injection")
-        action_server_faults(run)
-        run.check_trackers("fault")
-        if not args.smoke:
-            tracker_store_fault(run)
-            run.check_trackers("store")
-            big_message(run)
-            run.check_trackers("100kb")
+        if not args.only_probes:
+            api_suite(run)
+            bad_input_suite(run)
+            injection_suite(run)
+            run.check_trackers("bad-input/injection")
+        probes = Probes(run, args.smoke, args.memory_senders, args.probes.split(",") if args.probes else None).run_all()  # before the faults: a working stack
+        if not args.only_probes:
+            action_server_faults(run)
+            run.check_trackers("fault")
+            if not args.smoke:
+                tracker_store_fault(run)
+                run.check_trackers("store")
+                big_message(run)
+                run.check_trackers("100kb")
     finally:
         stack.stop()
     report = summarise(run, started)
+    report["issue16"] = {"summary": probe_summary(probes), "probes": probes}
+    report["failures"] += [f"probe {p['id']}: {'; '.join(p['problems'])}" for p in probes if p["gated"] and p["problems"]]
+    report["pending_others"] = [f"probe {p['id']} ({p['pending']}): {'; '.join(p['problems'])}"
+                                for p in probes if not p["gated"] and p["problems"]]
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     print()
@@ -759,6 +796,10 @@ def main() -> int:
         print(f"language   {entry['id']:20} English-only notice: {entry['says_english_only']}, "
               f"emergency reply: {entry['emergency_reply']}")
     failures = gate_failures(report)
+    if report["pending_others"]:
+        print(f"\nnot gated yet, pending other branches' work ({len(report['pending_others'])}):")
+        for pending in report["pending_others"]:
+            print(f"  - {pending[:300]}")
     if failures:
         print(f"\n{len(failures)} failure(s):")
         for failure in failures:

@@ -23,6 +23,7 @@ from tests.channels.harness import ROOT, LoopThread, free_port, start_sanic, sto
 Sanic.test_mode = True
 
 REST_URL = "/webhooks/rest/webhook"
+ISSUE_URL = "/webhooks/rest/conversations"  # the server issues conversation ids (channels/conversation_ids.py)
 FAILURE_TEXT = "Sorry, something went wrong on my side. If this is urgent, call 911."
 
 
@@ -40,6 +41,7 @@ class RestApp:
         self.url = f"http://127.0.0.1:{self.port}"
         self.channel = shipped_rest_channel()
         self.server = None
+        self.ids: Dict[str, str] = {}
         self.http = requests.Session()
         self.http.trust_env = False  # never a proxy: loopback only
 
@@ -59,6 +61,18 @@ class RestApp:
         with contextlib.suppress(Exception):
             self.loop.run(stop_sanic(self.server), timeout=30)
         self.http.close()
+
+    def issue(self) -> str:
+        """A new conversation id, from the server."""
+        reply = self.http.post(self.url + ISSUE_URL, timeout=30)
+        assert reply.status_code == 201, reply.text
+        return reply.json()["sender"]
+
+    def id(self, name: str) -> str:
+        """The conversation id the server issued for the conversation this test calls `name`."""
+        if name not in self.ids:
+            self.ids[name] = self.issue()
+        return self.ids[name]
 
     def post(self, body: Any = None, *, raw: Optional[bytes] = None, content_type: Optional[str] = "application/json",
              params: Optional[Dict[str, str]] = None, timeout: float = 60) -> requests.Response:

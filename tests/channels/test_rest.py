@@ -71,18 +71,18 @@ def test_credentials_ship_this_channel_as_rest():
 
 def test_health_and_an_ordinary_message_are_unchanged(rest):
     assert rest.http.get(rest.url + "/webhooks/rest/", timeout=10).json() == {"status": "ok"}
-    reply = rest.post({"sender": "ordinary", "message": "my left foot is numb", "metadata": {"k": 1},
+    reply = rest.post({"sender": rest.id("ordinary"), "message": "my left foot is numb", "metadata": {"k": 1},
                        "input_channel": "widget"})
     assert reply.status_code == 200
-    assert reply.json() == [{"recipient_id": "ordinary", "text": "got 20 characters"},
-                            {"recipient_id": "ordinary", "text": "second reply"}]
-    assert rest.agent.received[-1] == {"sender": "ordinary", "text": "my left foot is numb", "input_channel": "widget",
+    assert reply.json() == [{"recipient_id": rest.id("ordinary"), "text": "got 20 characters"},
+                            {"recipient_id": rest.id("ordinary"), "text": "second reply"}]
+    assert rest.agent.received[-1] == {"sender": rest.id("ordinary"), "text": "my left foot is numb", "input_channel": "widget",
                                        "metadata": {"k": 1}}
 
 
 @pytest.mark.parametrize("message", ["", "   ", "ünïcödé ✓ 麻木"])
 def test_an_empty_or_unusual_message_is_still_a_message(rest, message):
-    reply = rest.post({"sender": "edge", "message": message}, content_type="application/json; charset=utf-8")
+    reply = rest.post({"sender": rest.id("edge"), "message": message}, content_type="application/json; charset=utf-8")
     assert reply.status_code == 200 and reply.json()[0]["text"] == f"got {len(message.strip())} characters"  # UserMessage strips it
 
 
@@ -154,7 +154,7 @@ def test_a_malformed_request_gets_a_readable_error(rest, log, case, body, conten
 
 
 def test_a_failure_gets_the_failure_reply_and_no_text_in_the_log(rest, log, capsys):
-    sender = "person-with-a-failure"
+    sender = rest.id("person-with-a-failure")
     reply = rest.post({"sender": sender, "message": f"boom-after-reply my leg is numb {MARKER}"})
     assert reply.status_code == 200
     assert reply.json() == [{"recipient_id": sender, "text": "first reply"},
@@ -173,14 +173,14 @@ def test_a_failure_gets_the_failure_reply_and_no_text_in_the_log(rest, log, caps
 
 
 def test_a_failure_before_any_reply_is_not_silence(rest, log):
-    reply = rest.post({"sender": "s-boom", "message": f"boom {MARKER}"})
-    assert reply.status_code == 200 and reply.json() == [{"recipient_id": "s-boom", "text": FAILURE_TEXT}]
+    reply = rest.post({"sender": rest.id("s-boom"), "message": f"boom {MARKER}"})
+    assert reply.status_code == 200 and reply.json() == [{"recipient_id": rest.id("s-boom"), "text": FAILURE_TEXT}]
     assert MARKER not in shown_at(log.records)
 
 
 def test_a_timed_out_message_gets_the_failure_reply(rest, log):
-    reply = rest.post({"sender": "s-cancel", "message": f"cancel {MARKER}"})
-    assert reply.status_code == 200 and reply.json() == [{"recipient_id": "s-cancel", "text": FAILURE_TEXT}]
+    reply = rest.post({"sender": rest.id("s-cancel"), "message": f"cancel {MARKER}"})
+    assert reply.status_code == 200 and reply.json() == [{"recipient_id": rest.id("s-cancel"), "text": FAILURE_TEXT}]
     assert "timed out" in shown_at(log.records, logging.ERROR)
     assert MARKER not in shown_at(log.records)
 
@@ -190,15 +190,15 @@ def stream_lines(reply):
 
 
 def test_stream_is_kept(rest):
-    reply = rest.post({"sender": "s-stream", "message": "numb"}, params={"stream": "true"})
+    reply = rest.post({"sender": rest.id("s-stream"), "message": "numb"}, params={"stream": "true"})
     assert reply.status_code == 200 and reply.headers["Content-Type"].startswith("text/event-stream")
     assert [m["text"] for m in stream_lines(reply)] == ["got 4 characters", "second reply"]
 
 
 def test_a_failure_ends_the_stream_with_the_failure_reply(rest, log):
     # Rasa's own stream never ends when handling fails (its queue never gets "DONE").
-    reply = rest.post({"sender": "s-stream-boom", "message": f"boom-after-reply {MARKER}"}, params={"stream": "true"},
-                      timeout=20)
+    reply = rest.post({"sender": rest.id("s-stream-boom"), "message": f"boom-after-reply {MARKER}"},
+                      params={"stream": "true"}, timeout=20)
     assert reply.status_code == 200
     assert [m["text"] for m in stream_lines(reply)] == ["first reply", FAILURE_TEXT]
     assert MARKER not in shown_at(log.records)

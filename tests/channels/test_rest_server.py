@@ -37,15 +37,15 @@ def rest(bot):
 
 
 def test_an_ordinary_message_gets_rasas_reply_format(rest):
-    reply = rest.post({"sender": "rest-ordinary", "message": "my left foot has been numb for a week"})
+    reply = rest.post({"sender": rest.id("rest-ordinary"), "message": "my left foot has been numb for a week"})
     assert reply.status_code == 200
     messages = reply.json()
-    assert messages and all(m["recipient_id"] == "rest-ordinary" for m in messages)
+    assert messages and all(m["recipient_id"] == rest.id("rest-ordinary") for m in messages)
     assert any(m.get("text") for m in messages)
 
 
 def test_a_red_flag_is_answered(rest):
-    reply = rest.post({"sender": "rest-red-flag", "message": RED_FLAG})
+    reply = rest.post({"sender": rest.id("rest-red-flag"), "message": RED_FLAG})
     assert reply.status_code == 200 and emergency_text() in [m.get("text") for m in reply.json()]
 
 
@@ -75,21 +75,21 @@ def test_a_failure_in_rasa_gets_the_failure_reply_and_no_text_in_the_log(rest, b
 
     monkeypatch.setattr(processor, "parse_message", failing_parse)
     caplog.set_level(logging.INFO)
-    reply = rest.post({"sender": "rest-failure", "message": f"my right leg is numb {MARKER}"})
+    reply = rest.post({"sender": rest.id("rest-failure"), "message": f"my right leg is numb {MARKER}"})
     assert reply.status_code == 200
-    assert reply.json()[-1] == {"recipient_id": "rest-failure", "text": FAILURE_TEXT}
+    assert reply.json()[-1] == {"recipient_id": rest.id("rest-failure"), "text": FAILURE_TEXT}
     assert any(r.levelno >= logging.ERROR and r.name == "channels.rest_safe" for r in caplog.records)
     logged = "\n".join(logging.Formatter("%(message)s").format(r) for r in caplog.records if r.levelno >= logging.INFO)
     captured = capsys.readouterr()
     assert MARKER not in logged and MARKER not in captured.out + captured.err
     monkeypatch.undo()
-    after = rest.post({"sender": "rest-failure", "message": "my right leg is numb"})
+    after = rest.post({"sender": rest.id("rest-failure"), "message": "my right leg is numb"})
     assert after.status_code == 200 and after.json(), "the next message is handled as usual"
 
 
 def test_stream_against_the_bot(rest):
-    reply = rest.post({"sender": "rest-stream", "message": "my left foot has been numb for a week"},
+    reply = rest.post({"sender": rest.id("rest-stream"), "message": "my left foot has been numb for a week"},
                       params={"stream": "true"})
     assert reply.status_code == 200
     lines = [json.loads(line) for line in reply.text.splitlines() if line.strip()]
-    assert lines and all(m["recipient_id"] == "rest-stream" for m in lines)
+    assert lines and all(m["recipient_id"] == rest.id("rest-stream") for m in lines)

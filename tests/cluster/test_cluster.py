@@ -11,7 +11,7 @@ import urllib.request
 
 import pytest
 
-from cluster.load import check_trackers, run_load
+from cluster.load import check_trackers, new_conversation, run_load
 from cluster.stack import ROOT, Stack, healthy
 
 FULL = pytest.mark.skipif(os.environ.get("CLUSTER_FULL") != "1", reason="full cluster run: make cluster-tests")
@@ -57,8 +57,9 @@ def test_kill9_of_a_server_mid_run_clients_carry_on_through_the_other(cluster):
 
 def test_nginx_balances_rest_and_keeps_a_socketio_session_on_one_server(cluster):
     stack, _ = cluster
+    sender = new_conversation([stack.nginx_url])  # issued by whichever server nginx picks
     for turn in range(4):  # REST through nginx
-        body = json.dumps({"sender": "nginx-rest-check", "message": "my left leg is numb" if turn == 0 else "no"})
+        body = json.dumps({"sender": sender, "message": "my left leg is numb" if turn == 0 else "no"})
         request = urllib.request.Request(f"{stack.nginx_url}/webhooks/rest/webhook", body.encode(),
                                          {"Content-Type": "application/json"})
         assert json.loads(urllib.request.urlopen(request, timeout=60).read())

@@ -33,10 +33,10 @@ def logs():
     assert MODEL.exists(), f"no trained model at {MODEL}: run `make train` (make test does)"
     stack = Stack(str(MODEL), log_prefix="privacy-logs", spare=False)
     run = Run(stack, smoke=True)
-    sender = run.sender("logs")
     outcomes = {}
     try:
         stack.start()
+        sender = run.sender("logs")  # issued by the server (POST /webhooks/rest/conversations)
         messages = [
             ("describe", f"my left foot has been numb for a week and it feels {MARKER}"),
             ("answer", f"45, female, {MARKER}"),
