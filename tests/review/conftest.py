@@ -8,6 +8,7 @@ RUN_CLUSTER_TESTS=1 (`make review-postgres-tests`, part of `make cluster-smoke`)
 """
 import os
 import shutil
+import threading
 from pathlib import Path
 
 import pytest
@@ -75,18 +76,27 @@ def play_conversations(url: str) -> dict:
 
 @pytest.fixture(scope="session")
 def store(tmp_path_factory):
-    """{"db": the SQLite tracker store, "endpoints": an endpoints file naming it, "played": name -> Played}."""
+    """{"db": the SQLite tracker store, "endpoints": an endpoints file naming it, "played": name -> Played}.
+    The bot stops in the background while the tests read what it stored (every reply came after its
+    events were saved)."""
     from tests.review.bot import running_bot
 
     work = tmp_path_factory.mktemp("review-bot")
     db = work / "conversations.db"
     tracker_store = {"type": "cluster.tracker_store.DurableSQLTrackerStore", "dialect": "sqlite", "db": str(db)}
-    with running_bot(tracker_store, work) as url:
-        played = play_conversations(url)
+    bot = running_bot(tracker_store, work)
+    try:
+        played = play_conversations(bot.__enter__())
+    except BaseException:
+        bot.__exit__(None, None, None)
+        raise
+    stopping = threading.Thread(target=bot.__exit__, args=(None, None, None))
+    stopping.start()
     endpoints = work / "review-endpoints.yml"
     endpoints.write_text(f"tracker_store:\n  type: cluster.tracker_store.DurableSQLTrackerStore\n"
                          f"  dialect: sqlite\n  db: {db}\n")
-    return {"db": db, "endpoints": endpoints, "played": played, "work": work}
+    yield {"db": db, "endpoints": endpoints, "played": played, "work": work}
+    stopping.join()
 
 
 @pytest.fixture(scope="session")
