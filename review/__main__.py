@@ -1,4 +1,7 @@
-"""python -m review [--host 127.0.0.1] [--port 8090] [--endpoints endpoints.yml]
+"""python -m review [--host 127.0.0.1] [--port 8090] [--endpoints endpoints.yml | --cluster]
+
+--cluster reads the PostgreSQL of a running `make cluster` (endpoints-production.yml, with the
+addresses and the password of var/cluster/).
 
 Settings from the environment: REVIEW_DB_URL (the marks' database; default sqlite var/review.db),
 REVIEW_ACCOUNTS_FILE / REVIEW_ACCOUNTS (reviewer accounts, see review/accounts.py),
@@ -26,6 +29,15 @@ def _loopback(host: str) -> bool:
         return False
 
 
+def _cluster_database() -> dict:
+    """The POSTGRES_* variables endpoints-production.yml reads, as `make cluster` sets them."""
+    from cluster.stack import BASE, Stack
+
+    if not (BASE / "state.json").exists():
+        raise SystemExit("review: no `make cluster` here (var/cluster/state.json is missing)")
+    return {k: v for k, v in Stack().service_env().items() if k.startswith("POSTGRES_")}
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m review", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -33,7 +45,12 @@ def main(argv=None) -> int:
     parser.add_argument("--port", type=int, default=8090)
     parser.add_argument("--endpoints", type=Path, default=ROOT / "endpoints.yml",
                         help="the endpoints file whose tracker_store the bot uses")
+    parser.add_argument("--cluster", action="store_true",
+                        help="the tracker store of a running `make cluster` (endpoints-production.yml)")
     args = parser.parse_args(argv)
+    if args.cluster:
+        args.endpoints = ROOT / "endpoints-production.yml"
+        os.environ.update(_cluster_database())
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
     from review.accounts import AccountError, ensure_an_account, load_accounts

@@ -69,7 +69,8 @@ def test_the_list_and_a_conversation(page, review, store, screenshots):
     page.wait_for_load_state("load")
     assert page.inner_text("#transcript").count("PERSON") == len(assessed.sent)
     assert "numbness in the foot or toes · present" in page.inner_text("#transcript")
-    page.screenshot(path=str(screenshots / "review-conversation.png"), full_page=True)
+    page.screenshot(path=str(screenshots / "review-conversation.png"), full_page=True,
+                    clip={"x": 0, "y": 0, "width": 1280, "height": 1700})  # the top: facts, assessment, transcript
     page.goto(review.url + conversation_path(store["played"]["escalation"].id))
     assert "slurred speech" in page.inner_text("#red-flags")
     page.screenshot(path=str(screenshots / "review-escalation.png"), full_page=True)
