@@ -13,7 +13,7 @@ from typing import Dict, List, Optional, Tuple
 
 import yaml
 
-from review.conversation import EMERGENCY_LEVELS, PRESENT, Conversation, Message
+from review.conversation import EMERGENCY_LEVELS, Conversation, Message
 from review.marks import NO_GOOD_FIT, Mark
 from review.vocabulary import Vocabulary
 

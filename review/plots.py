@@ -17,6 +17,7 @@ LEVEL_COLOURS = {"self_care": "#3a9d5d", "consultation": "#2f6db5", "consultatio
                  "emergency": "#c0392b", "emergency_ambulance": "#7b1010"}
 INK, BAR = "#1f2a36", "#2f6db5"
 WIDTH, DPI = 6.4, 100
+MIN_DAY_SLOTS = 14
 
 
 def _png(figure: Figure) -> bytes:
@@ -37,7 +38,8 @@ def per_day(days: Sequence[Tuple[object, int]]) -> bytes:
         _empty(axes)
         return _png(figure)
     labels = [str(day) for day, _ in days]
-    axes.bar(range(len(days)), [count for _, count in days], color=BAR)
+    axes.bar(range(len(days)), [count for _, count in days], color=BAR, width=0.7)
+    axes.set_xlim(-0.6, max(len(days), MIN_DAY_SLOTS) - 0.4)  # a day or two do not fill the plot
     step = max(1, len(days) // 8)
     axes.set_xticks(range(0, len(days), step))
     axes.set_xticklabels(labels[::step], rotation=30, ha="right", fontsize=8)

@@ -31,7 +31,8 @@ def tracker_rows(db) -> tuple:
 # ---------------------------------------------------------------- access
 def every_route(store, review):
     """(method, path) of every route the application has, with real arguments."""
-    from review.app import PUBLIC, create_app
+    from review.access import PUBLIC
+    from review.app import create_app
     from review.marks import MarkStore
     from review.tracker_source import TrackerSource
 
@@ -77,13 +78,13 @@ def test_sign_out_needs_the_forms_token_and_ends_the_session(signed_in):
 
 
 def test_a_session_expires_after_its_idle_time(store, tmp_path):
-    server = ReviewServer(store["endpoints"], tmp_path, env={"REVIEW_SESSION_IDLE_MINUTES": "0.05"},
+    server = ReviewServer(store["endpoints"], tmp_path, env={"REVIEW_SESSION_IDLE_MINUTES": "0.04"},
                           name="review-expiry").start()
     try:
         client = Client(server.url)
         client.login()
         assert client.get("/").status == 200
-        time.sleep(3.5)  # idle for longer than 3 s
+        time.sleep(3)  # idle for longer than 2.4 s
         reply = client.get("/")
         assert reply.status == 303 and reply.location.startswith("/login")
     finally:

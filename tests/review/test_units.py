@@ -1,6 +1,7 @@
 """The review page's parts that need no bot (these run in `make unit`): accounts, sessions, the
 marks' rules, the read-only tracker store, reading odd events, and retention removing marks."""
 import sqlite3
+from concurrent.futures import ThreadPoolExecutor
 import subprocess
 import sys
 import time
@@ -210,7 +211,9 @@ def store_with_marks(tmp_path):
     now = time.time()
     for sender, age_days in (("old", 40), ("new", 1)):
         events = [UserUttered("my leg is numb", timestamp=now - age_days * 86400)]
-        asyncio.run(store.save(DialogueStateTracker.from_events(sender, events, domain.slots)))
+        tracker = DialogueStateTracker.from_events(sender, events, domain.slots)
+        with ThreadPoolExecutor(1) as thread:  # a loop of its own: Playwright's may be running in this one
+            thread.submit(asyncio.run, store.save(tracker)).result()
     marks = MarkStore(f"sqlite:///{tmp_path / 'review.db'}")
     for sender in ("old", "new"):
         marks.add(sender, "alice", check_mark("correct", "", "", "a note", "consultation", CAUSES))
