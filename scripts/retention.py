@@ -15,10 +15,15 @@ file) or --url (any SQLAlchemy URL, e.g. postgresql://user@host/db) says otherwi
 deletion runs with PRAGMA secure_delete, so the deleted text is overwritten in the file rather than
 left in its free pages. A running Rasa server needs no restart: it reads a conversation from the
 store on every message, so a deleted conversation simply starts afresh.
+
+The review page's marks of the deleted conversations go too (review/marks.py: the table
+review_marks in the database of --review-db-url, else REVIEW_DB_URL, else var/review.db when it
+exists), so no reviewer's note outlives its conversation.
 """
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from pathlib import Path
@@ -107,6 +112,32 @@ def delete_conversation(url: str, sender: str, dry_run: bool = False) -> dict:
     return {"conversations": senders, "events_deleted": rows, "events_found": count}
 
 
+def review_marks_url(explicit: Optional[str] = None) -> Optional[str]:
+    """The review page's database, or None when it has none yet (nothing to remove, nothing created)."""
+    if explicit or os.environ.get("REVIEW_DB_URL"):
+        return explicit or os.environ["REVIEW_DB_URL"]
+    default = ROOT / "var" / "review.db"
+    return f"sqlite:///{default}" if default.exists() else None
+
+
+def remove_marks(senders: List[str], review_url: Optional[str], dry_run: bool = False) -> int:
+    """Removes the review page's marks of these conversations; returns how many conversations had some."""
+    if not senders or not review_url:
+        return 0
+    sys.path.insert(0, str(ROOT))
+    from review.marks import MARKS, MarkStore
+
+    store = MarkStore(review_url, create=False)
+    if not store.exists():
+        return 0
+    with store.engine.connect() as connection:
+        marked = {row[0] for row in connection.execute(sa.select(MARKS.c.sender_id).distinct())}
+    orphaned = [sender for sender in senders if sender in marked]
+    if not dry_run:
+        store.delete(orphaned)
+    return len(orphaned)
+
+
 def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     what = parser.add_mutually_exclusive_group(required=True)
@@ -116,27 +147,38 @@ def main(argv: Optional[List[str]] = None) -> int:
     where.add_argument("--db", help="the SQLite file (default: the tracker store of endpoints.yml)")
     where.add_argument("--url", help="an SQLAlchemy database URL instead of an SQLite file")
     parser.add_argument("--dry-run", action="store_true", help="list what would be deleted, delete nothing")
+    parser.add_argument("--review-db-url", help="the review page's marks database (default: REVIEW_DB_URL, else "
+                                                "var/review.db when it exists)")
     args = parser.parse_args(argv)
     if args.days is not None and args.days < 0:
         parser.error("--days must be 0 or more")
     url = database_url(args.db, args.url)
     shown = sa.engine.make_url(url).render_as_string(hide_password=True)
+    marks_url = review_marks_url(args.review_db_url)
+    verb = "would delete" if args.dry_run else "deleted"
     if args.sender is not None:
+        senders = [args.sender]
         result = delete_conversation(url, args.sender, args.dry_run)
         if not result["conversations"]:
             print(f"no conversation with sender id {args.sender!r} in {shown}")
         else:
-            verb = "would delete" if args.dry_run else "deleted"
+            senders = result["conversations"]
             print(f"{verb} the conversation {args.sender!r} ({result['events_found']} events) from {shown}")
+        _report_marks(remove_marks(senders, marks_url, args.dry_run), verb)
         return 0
     result = apply_retention(url, args.days, dry_run=args.dry_run)
-    verb = "would delete" if args.dry_run else "deleted"
     print(f"{verb} {len(result['conversations'])} conversation(s) whose latest event is older than "
           f"{args.days:g} days ({result['events_deleted']} events) from {shown}")
+    _report_marks(remove_marks(result["conversations"], marks_url, args.dry_run), verb)
     if args.dry_run:
         for sender in result["conversations"]:
             print(f"  {sender}")
     return 0
+
+
+def _report_marks(conversations: int, verb: str) -> None:
+    if conversations:
+        print(f"{verb} the review page's marks of {conversations} conversation(s)")
 
 
 if __name__ == "__main__":
