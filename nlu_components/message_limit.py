@@ -21,6 +21,8 @@ from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+import nlu_components.commands  # noqa: F401 - typed "/intent{...}" read only when safe (issue 16)
+import nlu_components.listening  # noqa: F401 - a conversation always gets back to listening (issue 16)
 from numbness_triage.extraction import MAX_MESSAGE_CHARS, readable
 
 FULL_TEXT = "full_text"  # the message as sent, when TEXT was cut (not in the parse output)

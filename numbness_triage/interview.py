@@ -69,7 +69,7 @@ def _payload_key(text: str) -> Optional[Tuple[str, str]]:
         return None
     try:
         entities = json.loads(match.group("entities")) if match.group("entities") else {}
-    except ValueError:
+    except (ValueError, RecursionError):  # '/inform{"side": [[[...' 3,000 deep is no button's
         return None
     return match.group("intent").strip(), json.dumps(entities, sort_keys=True)
 

@@ -1,9 +1,13 @@
 """Tests that run the trained bot in-process (make test trains it first)."""
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
-MODEL = Path(__file__).resolve().parents[2] / "models" / "leg-numbness.tar.gz"
+ROOT = Path(__file__).resolve().parents[2]
+MODEL = ROOT / "models" / "leg-numbness.tar.gz"
 
 
 @pytest.fixture(scope="session")
@@ -20,3 +24,31 @@ def event_loop():
     loop = asyncio.new_event_loop()
     yield loop
     loop.close()
+
+
+@pytest.fixture(scope="session")
+def action_server():
+    """The action server (`rasa run actions`) on a free port, for the session; its webhook URL."""
+    from scripts.processes import free_port, stop_processes, wait_for
+
+    port = free_port()
+    rasa = str(Path(sys.executable).parent / "rasa")
+    process = subprocess.Popen([rasa, "run", "actions", "--port", str(port)], cwd=ROOT,
+                               env={**os.environ, "PYTHONPATH": str(ROOT)},
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_for(f"http://127.0.0.1:{port}/health", 120, process)
+        yield f"http://127.0.0.1:{port}/webhook"
+    finally:
+        stop_processes([process])
+
+
+@pytest.fixture(scope="session")
+async def agent(model_path, action_server):
+    """The trained bot with its action server, as `make run` has it (an in-memory tracker store)."""
+    from rasa.core.agent import load_agent
+    from rasa.core.utils import AvailableEndpoints
+    from rasa.utils.endpoints import EndpointConfig
+
+    return await load_agent(model_path=model_path,
+                            endpoints=AvailableEndpoints(action=EndpointConfig(url=action_server)))
