@@ -393,9 +393,17 @@ class Interview:
                 and f not in state.cleared_flags]
         hinted = [f for f in state.hinted_flags if f not in state.findings and f not in state.cleared_flags]
         for kind, flags in ((NEW, ambiguous), (EASED_QUESTION, ask_if_eased), (NOW, past), (CHECK, hinted)):
+            flags = [f for f in flags if self._could_raise_the_level(state, f)]
             if flags:
                 state.clarifying, state.clarify_kind = flags[0], kind
                 return
+
+    def _could_raise_the_level(self, state: State, flag: str) -> bool:
+        """After an escalation, a safety question is worth asking only if its answer could make
+        the advice more urgent."""
+        if state.stage != ESCALATED or not state.triage:
+            return True
+        return not Urgency(state.triage).at_least(self.kb.findings[flag].red_flag.urgency)
 
     def _escalate(self, state: State, new_flags: List[str], also_present: List[str] = ()) -> List[Reply]:
         state.red_flags.extend(f for f in new_flags if f not in state.red_flags)

@@ -100,18 +100,18 @@ _EXPLICIT_AGES = [
     re.compile(r"\b(\d{1,3})\s*(?:-|\s)?\s*(?:years?|yrs?|yr|y)\s*(?:-|\s)?\s*old\b"),
     re.compile(r"\b(\d{1,3})\s*(?:yo|y/o|y\.o\.?|yrs old)\b"),
     re.compile(r"\b(\d{1,3})\s*(?:m|f|male|female|man|woman|guy|lady|gent)\b(?!\w)"),
-    re.compile(r"\b(?:m|f|male|female)\s*,?\s*(\d{1,3})\b" + _NOT_AN_AGE),
+    re.compile(r"(?<!['’])\b(?:m|f|male|female)\s*,?\s*(\d{1,3})\b" + _NOT_AN_AGE),
     re.compile(r"\bage\s*(?:is|=|of)?\s*(\d{1,3})\b"),
 ]
 _EXPLICIT_SEX = [
     ("male", re.compile(r"\b(?:i'?m|i am|im)\s+(?:a\s+)?(?:\d{1,3}\s*(?:-|\s)?(?:years?|yrs?|y)?\s*(?:-|\s)?(?:old\s+)?)?"
                         r"(?:man|male|guy|bloke|gentleman|dude|boy)\b|\b\d{1,3}\s*(?:-|\s)?(?:years?|yrs?|y)\s*(?:-|\s)?old\s+"
                         r"(?:man|male|guy|bloke|gentleman|boy)\b|\b\d{1,3}\s*m\b(?!\w)|\b\d{1,3}\s*(?:yo|y/o)\s+(?:man|male|guy)\b|"
-                        r"\bmale\b|\b(?:m|male)\s*,?\s*\d{1,3}\b")),
+                        r"\bmale\b|(?<!['’])\b(?:m|male)\s*,?\s*\d{1,3}\b")),
     ("female", re.compile(r"\b(?:i'?m|i am|im)\s+(?:a\s+)?(?:\d{1,3}\s*(?:-|\s)?(?:years?|yrs?|y)?\s*(?:-|\s)?(?:old\s+)?)?"
                           r"(?:woman|female|lady|girl|gal)\b|\b\d{1,3}\s*(?:-|\s)?(?:years?|yrs?|y)\s*(?:-|\s)?old\s+"
                           r"(?:woman|female|lady|girl)\b|\b\d{1,3}\s*f\b(?!\w)|\b\d{1,3}\s*(?:yo|y/o)\s+(?:woman|female|lady)\b|"
-                          r"\bfemale\b|\b(?:f|female)\s*,?\s*\d{1,3}\b|\bi'?m pregnant\b|\bmy (?:period|periods)\b")),
+                          r"\bfemale\b|(?<!['’])\b(?:f|female)\s*,?\s*\d{1,3}\b|\bpregnan\w*|\bmy (?:period|periods)\b")),
 ]
 
 

@@ -181,8 +181,9 @@ def english_only_notice(kb: KnowledgeBase, text: str) -> str:
 _TIMING_WORDS = {
     "onset": {"sudden": "it came on suddenly", "hours": "it came on over hours", "days": "it came on over days",
               "gradual": "it came on gradually"},
-    "duration": {unit: f"it started {unit} ago" if unit != "minutes" else "it started minutes ago"
-                 for unit in ("minutes", "hours", "days", "weeks", "months", "years")},
+    "duration": {"minutes": "it started minutes ago", "hours": "it started within the last day",
+                 "days": "it started in the last few days", "weeks": "it started weeks ago",
+                 "months": "it started months ago", "years": "it started years ago"},
     "episode": {"minutes": "it passes within minutes", "hours": "it lasts hours at a time",
                 "constant": "it doesn't go away"},
     "course": {"constant": "it is there all the time", "intermittent": "it comes and goes",

@@ -88,7 +88,8 @@ _NOT_BEFORE = re.compile(r"\b(not|n't|never)\s+(so\s+|that\s+|very\s+|really\s+)
 _WORSENING = re.compile(r"\b(getting worse|got worse|gotten worse|(?:keeps|kept) getting worse|worse and worse|worsening|"
                         r"gets worse (?:and worse|every|each|by the)|(?:is|are|it'?s|has been|have been) spreading|"
                         r"spread(?:ing|s)? (?:up|to|into)|progress(?:ing|ed|ive)|more and more|creeping up|"
-                        r"getting (?:weaker|number|more numb)|worse (?:every|each) day|worse by the day|"
+                        r"getting (?:weaker|number|more numb)|weaker and weaker|(?:week|day) by (?:week|day)|"
+                        r"(?:has been |keeps |kept )?building (?:up )?over|worse (?:every|each) (?:day|week)|worse by the day|"
                         r"(?:going|gone|moving|moved) up (?:my|his|her|their|the) (?:legs?|body|thighs?))\b")
 _IMPROVING = re.compile(r"\b(getting better|got better|improving|improved|easing|eased off|settling|wearing off now|less numb)\b")
 _INTERMITTENT = re.compile(r"\b(comes? and goes?|came and went|on and off|off and on|on[- ]off|now and (?:then|again)|"
