@@ -199,14 +199,13 @@ class Interview:
         """Time said of the numbness ("numb for three weeks"), or in answer to a question about it;
         not the time of something else ("a stomach bug two weeks ago")."""
         asked_about_time = state.pending in ("onset", "duration") or state.clarifying is not None
-        if asked_about_time or not turn.extraction.mentions:
-            said = read_timing(turn.text)
-        elif about_numbness:
-            said = read_timing(self._clauses_about_numbness(turn))
-        else:
-            return
-        if turn.extraction.onset and (about_numbness or state.pending == "onset"):
-            said = Timing(turn.extraction.onset, said.duration, said.episode, said.course)
+        said = read_timing(turn.text if asked_about_time else self._clauses_about_the_symptoms(turn))
+        # How the numbness came on: in answer to that question, or where the extractor tied the words
+        # to the numbness ("my neck pain came out of nowhere, now my feet are numb" is not sudden numbness)
+        onset = turn.extraction.onset if about_numbness else None
+        if state.pending == "onset":
+            onset = turn.extraction.onset or said.onset
+        said = Timing(onset, said.duration, said.episode, said.course)
         for key in TIMING_KEYS:
             value = getattr(said, key)
             if value and getattr(state, key) != value:
@@ -217,14 +216,18 @@ class Interview:
         elif said.episode in ("hours", "constant"):
             state.eased = NOT_EASED
 
-    @staticmethod
-    def _clauses_about_numbness(turn: Turn) -> str:
+    def _clauses_about_the_symptoms(self, turn: Turn) -> str:
+        """The message without the clauses that only tell history ("a stomach bug two weeks ago")."""
         text = turn.text
         starts = [0] + [m.end() for m in _CLAUSE_BREAK.finditer(text)]
         ends = [m.start() for m in _CLAUSE_BREAK.finditer(text)] + [len(text)]
-        numb = [m for m in turn.extraction.mentions if m.finding in NUMBNESS_FINDINGS]
-        clauses = [text[s:e] for s, e in zip(starts, ends) if any(s <= m.start < e or m.start < s < m.end for m in numb)]
-        return " ".join(clauses) or text
+
+        def only_history(start: int, end: int) -> bool:
+            inside = [m for m in turn.extraction.mentions if start <= m.start < end]
+            return bool(inside) and all(m.finding in self.kb.findings and self.kb.findings[m.finding].kind == "history"
+                                        for m in inside)
+
+        return " ".join(text[s:e] for s, e in zip(starts, ends) if not only_history(s, e))
 
     def _absorb_age_sex(self, state: State, text: str, noted: Dict[str, object]) -> None:
         """An age or sex said outright, in any message: "I'm a 45 year old man", "he's 79"."""
@@ -341,13 +344,14 @@ class Interview:
                 state.findings["resolves_quickly"] = PRESENT
         elif reply == answers.NO:  # not new, not now, not at all: asked once, never again
             state.cleared_flags.append(flag)
+        elif kind == NOW and self.kb.findings[flag].red_flag.escalation == "clarify":
+            state.findings[flag] = PRESENT  # happening now: next, is it new? (weakness for years is no emergency)
         else:  # yes or not sure: an emergency, to be safe
             state.findings[flag] = PRESENT
             state.confirmed_flags.append(flag)
         return outcome
 
-    @staticmethod
-    def _read_safety_answer(state: State, kind: Optional[str], turn: Turn) -> Optional[str]:
+    def _read_safety_answer(self, state: State, kind: Optional[str], turn: Turn) -> Optional[str]:
         if kind == EASED_QUESTION:
             episode = read_timing(turn.text).episode
             if episode:
@@ -355,7 +359,11 @@ class Interview:
             return answers.parse_yes_no(turn.text, turn.intent)
         if kind in (NEW, NOW):
             return answers.parse_is_new(turn.text, turn.intent)
-        return answers.parse_yes_no(turn.text, turn.intent)
+        reply = answers.parse_yes_no(turn.text, turn.intent)
+        if reply is None and self.kb.findings[state.clarifying].red_flag.check_is_about_onset:  # "gradually"
+            onset = read_timing(turn.text).onset
+            reply = {"sudden": answers.YES, "hours": answers.YES, "days": answers.NO, "gradual": answers.NO}.get(onset or "")
+        return reply
 
     @staticmethod
     def _safety_key(state: State) -> str:

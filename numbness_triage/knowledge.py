@@ -119,6 +119,7 @@ class RedFlag(BaseModel):
     # asks check_question rather than risk missing it. Matched as word starts: "breath" finds "breathless".
     cues: List[str] = Field(default_factory=list)
     check_question: Optional[str] = None
+    check_is_about_onset: bool = False  # the check question asks how it came on: "gradually" answers it
 
     def explanation_ids(self) -> List[str]:
         return [explanation.finding for explanation in self.explained_by]

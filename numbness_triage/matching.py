@@ -216,12 +216,21 @@ def _has_hallmark(cause: Cause, profile: Profile) -> bool:
     return any(profile.has(f) for f in hallmarks.findings) or profile.onset in hallmarks.onsets
 
 
+def _has_an_opinion(cause: Cause, finding_id: str) -> bool:
+    """Whether the cause says anything about the finding (the page names it for this cause)."""
+    return finding_id in cause.finding_ids()
+
+
 def _score(kb: KnowledgeBase, cause: Cause, profile: Profile):
-    """(log score, log likelihood of the findings alone, reasons for, reasons against, ruled out)."""
-    log_likelihood, reasons_for, reasons_against, ruled_out = 0.0, [], [], False
+    """(log score, log fit against "something else", reasons for, reasons against, ruled out).
+    The fit counts only what the cause says something about: a finding the page does not name
+    for it is as likely with it as with anything else."""
+    log_likelihood, log_fit, reasons_for, reasons_against, ruled_out = 0.0, 0.0, [], [], False
     for finding_id, assertion in _known(kb, profile):
         likelihood = finding_likelihood(kb, cause, finding_id)
         log_likelihood += _evidence(likelihood, assertion)
+        if _has_an_opinion(cause, finding_id):
+            log_fit += _evidence(likelihood, assertion) - _evidence(_something_else_likelihood(kb, finding_id), assertion)
         label = kb.label(finding_id)
         if assertion == PRESENT:
             if likelihood >= RISK_FACTOR_LIKELIHOOD:
@@ -237,8 +246,10 @@ def _score(kb: KnowledgeBase, cause: Cause, profile: Profile):
     for factor in cause.risk.required_factors:
         if factor not in profile.findings or profile.findings[factor] not in (PRESENT, ABSENT):
             log_likelihood += math.log(REQUIRED_FACTOR_UNKNOWN)  # not asked yet: as likely as among people with numbness
+            log_fit += math.log(REQUIRED_FACTOR_UNKNOWN / UNRELATED_HISTORY_LIKELIHOOD)
     for multiplier, reason, supports in _presentation_factors(cause, profile):
         log_likelihood += math.log(multiplier)
+        log_fit += math.log(multiplier)
         (reasons_for if supports else reasons_against).append(reason)
     log_score = math.log(PRIOR_BY_RARITY[cause.rarity]) + log_likelihood
     for multiplier, reason, supports in _age_sex_factors(cause, profile):
@@ -246,11 +257,7 @@ def _score(kb: KnowledgeBase, cause: Cause, profile: Profile):
         (reasons_for if supports else reasons_against).append(reason)
     if not _has_hallmark(cause, profile):
         log_score += math.log(NO_HALLMARK)
-    return log_score, log_likelihood, reasons_for, reasons_against, ruled_out
-
-
-def _something_else_log_likelihood(kb: KnowledgeBase, profile: Profile) -> float:
-    return sum(_evidence(_something_else_likelihood(kb, f), a) for f, a in _known(kb, profile))
+    return log_score, log_fit, reasons_for, reasons_against, ruled_out
 
 
 def rank(kb: KnowledgeBase, profile: Profile) -> Ranking:
@@ -262,9 +269,8 @@ def rank(kb: KnowledgeBase, profile: Profile) -> Ranking:
     causes = sorted((RankedCause(cause, weight / total, reasons_for, reasons_against, ruled_out)
                      for (cause, _, _, reasons_for, reasons_against, ruled_out), weight in zip(scored, weights)),
                     key=lambda r: r.score, reverse=True)
-    best_likelihood = next(row[2] for row in scored if row[0].id == causes[0].cause.id)
-    fit_ratio = math.exp(best_likelihood - _something_else_log_likelihood(kb, profile))
-    return Ranking(causes, fit_ratio)
+    best_fit = next(row[2] for row in scored if row[0].id == causes[0].cause.id)
+    return Ranking(causes, math.exp(best_fit))
 
 
 def rank_causes(kb: KnowledgeBase, profile: Profile) -> List[RankedCause]:

@@ -65,6 +65,11 @@ def next_question(kb: KnowledgeBase, profile: Profile, asked: Iterable[str],
         if question.doctor_asks:
             return question
     beliefs = posterior(kb, profile)
+    leader = max(beliefs, key=beliefs.get)
+    for factor in kb.causes[leader].risk.required_factors:  # diabetic neuropathy: ask about diabetes first
+        needed = next((q for q in unanswered if q.kind == "yes_no" and q.finding == factor), None)
+        if needed is not None and factor not in profile.findings:
+            return needed
     if ranking_is_clear(beliefs):
         return None
     candidates = [q for q in unanswered if q.kind == "yes_no"]

@@ -49,6 +49,9 @@ _EPISODE_AFTER = re.compile(r"^\s*(at a time|each time|every time|or so at a tim
                             r"this (?:morning|afternoon|evening)|earlier|(?:long )?(?:episodes?|attacks?|bouts?|spells?)\b|on (?:mon|tues|wednes|thurs|fri|satur|sun)day|the other day|and (?:then )?(?:it )?(?:goes|went|wears|wore) "
                             r"(?:away|off)|then (?:it )?(?:goes|went|passes|passed)|before it (?:goes|went|wears|wore)|"
                             r"and it'?s? gone|and back to normal)")
+_DOING_FOR = re.compile(r"\b(sat|sit|sitting|kneel\w*|knelt|squat\w*|lying|lay|lain|laying|cycl\w*|bik\w*|rid\w*|rode|"
+                        r"driv\w*|drove|flight|flew|flying|travel\w*|stood|standing|walk\w*|run|ran|running|work\w*|"
+                        r"crossed|cross[- ]legged|in (?:one|the same) position)\b[^.!?]{0,60}\bfor\s+(?:about\s+|around\s+)?$")
 _ONSET_AFTER = re.compile(r"^\s*(?:or so\s+)?(?:ago|back|before)\b")  # "3 days ago": when it began
 
 _RELATIVE_STARTS = [  # "since ..." and other anchors, with how long ago they are
@@ -62,7 +65,7 @@ _RELATIVE_STARTS = [  # "since ..." and other anchors, with how long ago they ar
     ("weeks", r"since last week|last week|a week ago|couple of weeks|since the start of the month"),
     ("months", r"since (?:last )?(?:january|february|march|april|may|june|july|august|september|october|november|"
                r"december|jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov|dec|christmas|xmas|easter|thanksgiving|the summer|"
-               r"summer|the spring|spring|the autumn|autumn|the fall|the winter|winter|new year)|last month|a while|"
+               r"summer|the spring|spring|the autumn|autumn|last fall|the winter|winter|new year)|last month|a while|"
                r"some time now|for some time"),
     ("years", r"since last year|last year|for years|years now|ages|forever|as long as i can remember|"
               r"since (?:i was|(?:he|she) was|they were) (?:a kid|a child|young|little|pregnant|in my)|"
@@ -75,7 +78,8 @@ SUDDEN = _SUDDEN = re.compile(r"\b(sudden\w*|suddenley|suddently|all of a sudden
                      r"instantly|in an instant|abrupt\w*|at once|immediately|straight away|right away|"
                      r"in (?:a few )?seconds|in a split second|split second|within (?:seconds|minutes)|in (?:a few|a couple of) minutes|"
                      r"without (?:any )?warning|one minute (?:i|it|he|she)|woke up with|came on (?:fast|quick\w*)|"
-                     r"(?:came|come|comes) on (?:all )?at once|quick(?:ly)?|fast|overnight)\b")
+                     r"(?:came|come|comes) on (?:all )?at once|quick(?:ly)?|fast|overnight|"
+                     r"(?:since|when) (?:i|he|she|they) woke(?: up)?|on waking)\b")
 _OVER_HOURS = re.compile(r"\b(over (?:the |a |several |a few |a couple of |some |the (?:last|past) (?:few |couple of )?)?"
                          r"(?:hours?|morning|afternoon|evening|day)|during the (?:day|morning|afternoon))\b")
 _OVER_DAYS = re.compile(r"\b(over (?:the |a |several |a few |a couple of |some |two |three |the (?:last|past) (?:few |couple of )?)?"
@@ -95,7 +99,7 @@ _IMPROVING = re.compile(r"\b(getting better|got better|improving|improved|easing
 _INTERMITTENT = re.compile(r"\b(comes? and goes?|came and went|on and off|off and on|on[- ]off|now and (?:then|again)|"
                            r"from time to time|every (?:now|so often)|every once in a while|once in a while|at times|"
                            r"episodes?|attacks?|bouts?|spells?|flare[s -]?ups?|(?:a few|several|some|many) times|"
-                           r"(?:keeps|kept) (?:coming back|happening)|comes back|came back|intermittent\w*|occasional\w*)\b")
+                           r"(?:keeps|kept) (?:coming back|happening)|intermittent\w*|occasional\w*)\b")
 _CONSTANT = re.compile(r"\b(all the time|constant\w*|24/7|24-7|non[- ]?stop|never goes away|doesn'?t go away|does not go away|"
                        r"won'?t go away|hasn'?t gone away|has not gone away|not gone away|isn'?t going away|not going away|"
                        r"not wearing off|hasn'?t worn off|won'?t wear off|didn'?t wear off|still numb|still there|"
@@ -159,6 +163,8 @@ def find_duration(text: str) -> Optional[str]:
             continue  # "once a week", "every few days": how often, not how long
         if re.match(r"\s*old\b", after):
             continue  # "a 45 year old": an age
+        if _DOING_FOR.search(before):
+            continue  # "after sitting cross-legged for an hour": how long they sat, not how long it lasts
         found.append(_unit_of(match))
     for unit, pattern in _RELATIVE:
         if pattern.search(lowered):
