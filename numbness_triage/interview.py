@@ -487,6 +487,8 @@ class Interview:
             return [self._ask(state, self.kb.questions[state.pending], count=False, lead="To carry on: ")]
         if state.stage == ASSESSED:
             return [Reply("What would you like to do next?", replies.AFTER_BUTTONS)]
+        if state.stage == INTERVIEW:
+            return self._next_step(state)  # nothing asked yet: the opening prompt, or the next question
         return []
 
     # ----------------------------------------------------------------- questions and assessment
