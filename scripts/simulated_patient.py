@@ -56,6 +56,9 @@ SAFETY_STEMS = ("to be safe", "vision", "sight", "eye", "speech", "slur", "words
                 "disorient", "paraly", "can't move", "cannot move", "pulse", "colour", "color", "pale", "droop",
                 "face", "one side of", "severe", "spread", "injur", "sudden", "new")
 PRONOUNS = {"he": ("he", "him", "his"), "she": ("she", "her", "her"), "they": ("they", "them", "their")}
+VERB_FORMS = {"he": {"says": "says", "has": "has", "hasnt": "hasn't"},
+              "she": {"says": "says", "has": "has", "hasnt": "hasn't"},
+              "they": {"says": "say", "has": "have", "hasnt": "haven't"}}
 # words a caregiver uses for the patient, when no pronoun says who it is
 KIN = {"he": ("dad", "father", "husband", "son", "brother", "grandad", "grandpa", "boyfriend", "bf", "mate", "uncle"),
        "she": ("mum", "mom", "mother", "wife", "daughter", "sister", "nan", "gran", "grandma", "girlfriend", "gf",
@@ -121,13 +124,13 @@ AUX_GROUP = {"do": "do", "does": "do", "did": "did", "is": "be", "are": "be", "w
 
 PHRASINGS = {
     YES: {"patient": ["yeah", "yep", "I think so", "yes, a bit", "a little bit", "definitely", "yes, quite a lot"],
-          "caregiver": ["yeah", "yep", "I think so", "yes, a bit", "a little bit", "yes, {p} says so",
-                        "yes, {p} has mentioned that"]},
+          "caregiver": ["yeah", "yep", "I think so", "yes, a bit", "a little bit", "yes, {p} {says} so",
+                        "yes, {p} {has} mentioned that"]},
     NO: {"patient": ["nope", "no, not that I've noticed", "I don't think so", "not really", "nah", "no, never"],
          "caregiver": ["nope", "no, not that I've noticed", "I don't think so", "not really", "no, never",
-                       "not that {p}'s mentioned"]},
+                       "not that {p} {has} mentioned"]},
     NOT_SURE: {"patient": ["I don't know", "hard to say", "no idea", "maybe, I'm not sure", "I can't say for sure"],
-               "caregiver": ["I don't know", "hard to say", "no idea", "not sure, {p} hasn't said",
+               "caregiver": ["I don't know", "hard to say", "no idea", "not sure, {p} {hasnt} said",
                              "I'd have to ask {o}"]},
 }
 
@@ -154,6 +157,11 @@ class Fact:
     def covers(self, question: str) -> bool:
         text = second_person(question)
         return any(stem.lower() in text for stem in self.about)
+
+
+def as_list(value) -> list:
+    """A case writer may give one stem or one sentence where a list is expected."""
+    return list(value) if isinstance(value, (list, tuple)) else [value]
 
 
 def normalised_answer(value) -> str:
@@ -190,12 +198,12 @@ class Patient:
         self.id = str(case["id"])
         self.caregiver = case.get("typed_by", "patient") == "caregiver"
         self.answers = {k: str(v) for k, v in (case.get("answers") or {}).items() if v not in (None, "")}
-        self.facts = [Fact([str(s).lower() for s in f["about"]], normalised_answer(f["answer"]), f.get("says"))
+        self.facts = [Fact([str(s).lower() for s in as_list(f["about"])], normalised_answer(f["answer"]), f.get("says"))
                       for f in case.get("facts") or []]
         self.default = normalised_answer(case.get("default", NO))
         self.later = sorted(case.get("later") or [], key=lambda item: item["after_answers"])
         self.pronoun = pronoun_of(case) if self.caregiver else "I"
-        self.volunteer_plan = self._plan_volunteering(case.get("volunteer") or [])
+        self.volunteer_plan = self._plan_volunteering(as_list(case.get("volunteer") or []))
         self.answers_given = 0
 
     def rng(self, *parts) -> random.Random:
@@ -271,7 +279,8 @@ class Patient:
                 return str(fact.says)
             return self._phrase(fact.answer, question, rng)
         answer = self.default
-        if answer == NO and not is_safety_question(question) and self.rng("unsure", second_person(question)).random() < UNSURE_SHARE:
+        unsure = self.rng("unsure", second_person(question)).random() < UNSURE_SHARE
+        if answer == NO and unsure and not is_safety_question(question):
             answer = NOT_SURE
         return self._phrase(answer, question, rng)
 
@@ -281,8 +290,9 @@ class Patient:
         voice = "caregiver" if self.caregiver else "patient"
         subject = self.pronoun if self.caregiver else "I"
         options = PHRASINGS[answer][voice] + echo_phrasings(second_person(question), answer, subject)
-        forms = PRONOUNS.get(self.pronoun, PRONOUNS["they"])
-        return rng.choice(options).format(p=forms[0], o=forms[1])
+        pronoun = self.pronoun if self.pronoun in PRONOUNS else "they"
+        subject, object_, _ = PRONOUNS[pronoun]
+        return rng.choice(options).format(p=subject, o=object_, **VERB_FORMS[pronoun])
 
     # -------------------------------------------------------------- what it said
 

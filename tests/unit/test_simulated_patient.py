@@ -65,6 +65,13 @@ def test_a_caregiver_answers_in_the_third_person():
     assert any(re.search(r"\bhe (?:does|doesn't|is|isn't|has|says)\b", t) for t in texts)
 
 
+def test_a_caregiver_of_someone_unnamed_says_they():
+    case = caregiver_case(opening="asking for a friend: numb feet", answers={"age_sex": "70"}, facts=[])
+    texts = [Patient({**case, "id": f"t_{n}"}).answer(f"Have you noticed thing {n}?") for n in range(60)]
+    assert any(re.search(r"\bthey\b", t) for t in texts)
+    assert not any(re.search(r"\bthey (?:says|has|hasn't)\b|\bhe\b|\bshe\b", t) for t in texts)
+
+
 def test_the_patient_speaks_for_themself():
     case = caregiver_case(typed_by="patient", answers={"age_sex": "I'm 80, male"})
     texts = [Patient({**case, "id": f"me_{n}"}).answer("Do you smoke?") for n in range(40)]
@@ -113,6 +120,14 @@ def test_a_later_message_replaces_the_answer_due_after_that_many_answers():
     patient = Patient(caregiver_case(later=[{"after_answers": 1, "text": "and now he can't lift his leg"}]))
     assert patient.answer("How old is he?") == "he's 80"
     assert patient.answer("Is it in one leg or both?") == "and now he can't lift his leg"
+
+
+def test_one_stem_or_one_volunteered_sentence_may_be_written_without_a_list():
+    patient = Patient(caregiver_case(facts=[{"about": "smok", "answer": True, "says": "he smokes a pipe"}],
+                                     volunteer="his feet are always cold"))
+    said = [patient.answer("Does he smoke?") for _ in range(5)]
+    assert sum("always cold" in text for text in said) == 1
+    assert any("pipe" in text for text in said)
 
 
 def test_asked_to_describe_the_symptoms_it_says_them_again_and_to_a_statement_it_says_ok():
