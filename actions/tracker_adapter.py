@@ -27,9 +27,10 @@ def turn_from(tracker: Tracker) -> Turn:
         if entity.get("entity") == "symptom" and isinstance(entity.get("value"), str):
             assertion = entity.get("role") or PRESENT
             subject = entity.get("subject") if isinstance(entity.get("subject"), str) else ""
+            theirs = entity.get("their_assertion") if entity.get("their_assertion") in ASSERTIONS else ""
             if assertion in ASSERTIONS:
                 mentions.append(Mention(entity["value"], assertion, entity.get("start", 0), entity.get("end", 0), "",
-                                        subject[:80]))
+                                        subject[:80], theirs))
         elif entity.get("entity") in ("side", "onset") and isinstance(entity.get("value"), str):
             values[entity["entity"]] = entity["value"]
         elif entity.get("entity") == "red_flag_hint" and isinstance(entity.get("value"), str):

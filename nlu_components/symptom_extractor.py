@@ -120,6 +120,7 @@ class SymptomExtractorComponent(GraphComponent, EntityExtractorMixin):
                 entity["role"] = mention.assertion
             if mention.subject:  # whose, for the interview: "he" is the patient when someone types for him
                 entity["subject"] = mention.subject
+                entity["their_assertion"] = mention.their_assertion
             entities.append(entity)
         for flag in extraction.hinted_red_flags:
             entities.append({"entity": "red_flag_hint", "value": flag, "start": 0, "end": 0,

@@ -54,11 +54,11 @@ def parse_is_new(text: str, intent: Optional[str] = None) -> Optional[str]:
     "it's getting worse" is a yes (what gets worse is new enough to be checked now)."""
     lowered = (text or "").lower()
     said = timing.read_timing(lowered)
-    if said.course == "worsening":
-        return YES
     recent = timing.is_recent(said)
     if recent is not None:
-        return YES if recent else NO
+        return YES if recent else NO  # "slowly getting worse for years" is not new
+    if said.course == "worsening":
+        return YES
     if _OLD.search(lowered):
         return NO
     if _NEW.search(lowered) and not re.search(r"\b(not|n't|never)\b[^.]{0,12}\bnew\b", lowered):

@@ -18,7 +18,7 @@ import yaml
 
 from numbness_triage.answers import _AFTER_AN_EVENT, _SIDE_OF_LIMB, _SUDDEN, find_onset, find_side
 from numbness_triage.knowledge import DEFAULT_KNOWLEDGE_DIR, KnowledgeBase, KnowledgeError, shared_knowledge_base
-from numbness_triage.mention_rules import (FAMILY_DISEASE, PAST_MARK, ONE_SIDE_LIMBS, add_numbness_behind_sudden,
+from numbness_triage.mention_rules import (ONE_SIDE_LIMBS, add_numbness_behind_sudden,
                                            add_spread_numbness, apply_implications, caregiver_report,
                                            derive_sudden_numbness, leg_pain_behind, mentions_a_limb,
                                            one_sided_limbs, place_generic_numbness)
@@ -81,7 +81,8 @@ LEMMA_EXCEPTIONS = {"evening": "evening", "evenings": "evening", "ms": "ms", "bo
 
 # Possessives are one key ("can't move the leg" = "can't move my leg"); who they belong to is
 # ConText's job (it reads the words themselves).
-POSSESSIVE_KEYS = {"the": "my", "his": "my", "her": "my", "their": "my", "your": "my", "our": "my"}
+POSSESSIVE_KEYS = {"the": "my", "his": "my", "her": "my", "their": "my", "your": "my", "our": "my",
+                  "himself": "myself", "herself": "myself", "themselves": "myself", "yourself": "myself"}
 
 WILDCARD, WILDCARD_TOKENS = "...", 10
 WILDCARD_STOPS = ("not", "no", "never", "n't", "without", "nothing", "none", "fine", "normal", "ok", "okay",
@@ -370,21 +371,18 @@ class SymptomExtractor:
     def _mention(entity, modifiers) -> Mention:
         categories = _modifying_categories(entity, modifiers)
         subject = categories.pop("FAMILY_CUE", "")
-        if entity.label_ in FAMILY_DISEASE and "NEGATED_EXISTENCE" in categories:
-            assertion = ABSENT  # "no MS in the family"
-        elif "FAMILY" in categories:
-            assertion = OTHER_PERSON
-        elif "NEGATED_EXISTENCE" in categories:
-            assertion = ABSENT
+        if "NEGATED_EXISTENCE" in categories:
+            said = ABSENT
         elif categories.keys() & {"POSSIBLE_EXISTENCE", "HYPOTHETICAL"}:
-            assertion = POSSIBLE
+            said = POSSIBLE
         elif "HISTORICAL" in categories:
-            assertion = HISTORICAL
+            said = HISTORICAL
         else:
-            assertion = PRESENT
-        historical = "HISTORICAL" in categories and assertion == OTHER_PERSON
-        return Mention(entity.label_, assertion, entity.start_char, entity.end_char, entity.text,
-                       subject=f"{subject}{PAST_MARK if historical else ''}")
+            said = PRESENT
+        if "FAMILY" in categories:
+            return Mention(entity.label_, OTHER_PERSON, entity.start_char, entity.end_char, entity.text,
+                           subject=subject, their_assertion=said)
+        return Mention(entity.label_, said, entity.start_char, entity.end_char, entity.text)
 
 
 _NEGATION_WORDS = {"no", "not", "never", "none", "without", "nothing", "neither", "nor", "n't", "cannot"}

@@ -20,19 +20,20 @@ from numbness_triage import answers, replies
 from numbness_triage.knowledge import KnowledgeBase, Question, SafetyRule, Urgency, highest
 from numbness_triage.language import looks_non_english
 from numbness_triage.limits import MAX_MESSAGE_CHARS, MAX_RED_FLAG_SCAN_CHARS
-from numbness_triage.matching import rank, triage_from_ranking
+from numbness_triage.matching import Profile, rank, triage_from_ranking
 from numbness_triage.mention_rules import about_the_patient, the_patients
 from numbness_triage.mentions import (ABSENT, HISTORICAL, NUMBNESS_FINDINGS, OTHER_PERSON, POSSIBLE, PRESENT,
                                       Extraction, Mention)
-from numbness_triage.patient import (SOMEONE_ELSE, explicit_age, explicit_sex, find_framing, pronoun_in,
-                                     third_person_age)
+from numbness_triage.patient import (RELATIONS, SOMEONE_ELSE, Framing, explicit_age, explicit_sex, find_framing,
+                                     pronoun_in, third_person_age)
 from numbness_triage.questions import DEFAULT_QUESTION_BUDGET, next_question
 from numbness_triage.replies import Reply
 from numbness_triage.safety_rules import emergency_rules, fired_rules, rules_urgency
 from numbness_triage.state import ASSESSED, ESCALATED, INTERVIEW, START, TIMING_KEYS, State
 from numbness_triage.summary import doctor_summary
 from numbness_triage.timing import Timing, read_timing
-from numbness_triage.triage import EASED, NOT_EASED, check_red_flags, heard, red_flag_urgency
+from numbness_triage.triage import (EASED, NOT_EASED, check_red_flags, heard, red_flag_urgency,
+                                    sudden_onset_explained)
 
 ESCALATION_CAUSE_SHARE = 0.4  # a cause this clearly ahead sets the escalation level when it needs more
 MAX_TIMES_ASKED = 2
@@ -45,6 +46,24 @@ NOT_AN_ANSWER = ("ask_faq", "bot_challenge", "talk_to_person", "request_summary"
 NEW, NOW, CHECK, EASED_QUESTION = "new", "now", "check", "eased"
 ANSWERED, GAVE_UP, SAFETY_DEFAULTED = "answered", "gave_up", "safety_defaulted"
 _CLAUSE_BREAK = re.compile(r"[.!?;\n]|\b(?:and now|but now|but|now)\b")
+
+
+_NEGATION_BEFORE = re.compile(r"\b(no|not|never|without|any)\s*$")
+
+
+def _without_other_findings(turn: "Turn", asked: Optional[str]) -> str:
+    """The message without what it says about other findings, and their "no": "no weakness as
+    such" does not answer "is the numbness new since the injury?"."""
+    text = turn.text
+    for mention in sorted(turn.extraction.mentions, key=lambda m: m.start, reverse=True):
+        if mention.finding == asked or not (0 <= mention.start < mention.end <= len(text)):
+            continue
+        start = mention.start
+        before = _NEGATION_BEFORE.search(text[:start].lower())
+        if before:
+            start = before.start()
+        text = text[:start] + " " + text[mention.end:]
+    return text
 
 
 @dataclass
@@ -115,6 +134,14 @@ class Interview:
     def summary(self, state: State) -> str:
         return doctor_summary(self.kb, state)
 
+    def _profile(self, state: State) -> Profile:
+        """What the scoring uses. A sudden onset that an operation or an injury explains ("it was
+        there when she woke up from the operation") is that event's, not evidence of a stroke."""
+        profile = state.profile()
+        if profile.onset == "sudden" and sudden_onset_explained(self.kb, state.findings, state.eased):
+            profile.onset = None
+        return profile
+
     # ----------------------------------------------------------------- messages that are not read
     def _long_message(self, state: State, turn: Turn) -> List[Reply]:
         checked_all = len(turn.text) <= MAX_RED_FLAG_SCAN_CHARS
@@ -145,7 +172,7 @@ class Interview:
     def _absorb(self, state: State, turn: Turn) -> Dict[str, object]:
         """Take in everything the message says about the patient; return what is new or changed."""
         noted: Dict[str, object] = {}
-        self._absorb_patient(state, turn.text, noted)
+        self._absorb_patient(state, turn, noted)
         self._absorb_findings(state, self._patients_mentions(state, turn.extraction.mentions), noted)
         self._absorb_hints(state, turn.extraction.hinted_red_flags)
         about_numbness = any(m.finding in NUMBNESS_FINDINGS for m in turn.extraction.mentions)
@@ -157,16 +184,39 @@ class Interview:
             self._sudden_onset(state, noted)
         return noted
 
-    def _absorb_patient(self, state: State, text: str, noted: Dict[str, object]) -> None:
-        """"asking for my husband (71)": he is the patient for the whole conversation."""
-        framing = find_framing(text)
-        if framing and state.relation != framing.relation:
-            state.patient, state.relation = SOMEONE_ELSE, framing.relation
+    def _absorb_patient(self, state: State, turn: Turn, noted: Dict[str, object]) -> None:
+        """"asking for my husband (71)": he is the patient for the whole conversation. So is the
+        person whose symptoms the extractor already gave to the patient ("now his feet are numb")."""
+        text = turn.text
+        framing = find_framing(text) or self._framing_from_mentions(turn.extraction.mentions, text)
+        # who the patient is, said at the start or outright ("asking for my dad") at any time; a relative
+        # named later ("my dad's legs are numb too") does not change who is being assessed
+        opening = not any(a in (PRESENT, HISTORICAL) for a in state.findings.values())
+        new_person = framing and (opening or framing.explicit) and (
+            not state.about_someone_else() or (framing.relation and state.relation != framing.relation))
+        if new_person:
+            state.patient, state.relation = SOMEONE_ELSE, framing.relation or None
             state.pronoun = framing.pronoun if framing.pronoun != "they" else (pronoun_in(text) or "they")
             state.sex = state.sex or framing.sex
-            noted["patient"] = framing.relation
+            noted["patient"] = framing.relation or True
         elif state.about_someone_else() and state.pronoun in (None, "they"):
             state.pronoun = pronoun_in(text) or state.pronoun
+
+    @staticmethod
+    def _framing_from_mentions(mentions: List[Mention], text: str) -> Optional[Framing]:
+        """Someone else's words the extractor read as the patient's: who that is ("his" -> he)."""
+        for mention in mentions:
+            if mention.subject and mention.assertion != OTHER_PERSON:
+                words = set(re.findall(r"[a-z'-]+", mention.subject))
+                relation = next((w[:-2] if w.endswith("'s") else w for w in words
+                                 if (w[:-2] if w.endswith("'s") else w) in RELATIONS), None)
+                pronoun = pronoun_in(mention.subject) or pronoun_in(text)
+                if relation:
+                    sex, own_pronoun = RELATIONS[relation]
+                    return Framing(relation, sex, own_pronoun if own_pronoun != "they" else pronoun or "they")
+                if pronoun:
+                    return Framing("", "male" if pronoun == "he" else "female", pronoun)
+        return None
 
     def _patients_mentions(self, state: State, mentions: List[Mention]) -> List[Mention]:
         """For someone typing for another person, what is said of "he" or "she" is the patient's."""
@@ -276,7 +326,7 @@ class Interview:
         if said in (PRESENT, ABSENT):  # the free text of the answer said it
             state.answers[question.id] = answers.YES if said == PRESENT else answers.NO
             return True
-        reply = answers.parse_yes_no(turn.text, turn.intent)
+        reply = answers.parse_yes_no(_without_other_findings(turn, question.finding), turn.intent)
         if reply is None:
             return False
         state.answers[question.id] = reply
@@ -352,14 +402,16 @@ class Interview:
         return outcome
 
     def _read_safety_answer(self, state: State, kind: Optional[str], turn: Turn) -> Optional[str]:
+        text = _without_other_findings(turn, state.clarifying)  # "no weakness as such" answers nothing about the bladder
+        intent = turn.intent if text == turn.text else None
         if kind == EASED_QUESTION:
-            episode = read_timing(turn.text).episode
+            episode = read_timing(text).episode
             if episode:
                 return answers.YES if episode == "minutes" else answers.NO
-            return answers.parse_yes_no(turn.text, turn.intent)
+            return answers.parse_yes_no(text, intent)
         if kind in (NEW, NOW):
-            return answers.parse_is_new(turn.text, turn.intent)
-        reply = answers.parse_yes_no(turn.text, turn.intent)
+            return answers.parse_is_new(text, intent)
+        reply = answers.parse_yes_no(text, intent)
         if reply is None and self.kb.findings[state.clarifying].red_flag.check_is_about_onset:  # "gradually"
             onset = read_timing(turn.text).onset
             reply = {"sudden": answers.YES, "hours": answers.YES, "days": answers.NO, "gradual": answers.NO}.get(onset or "")
@@ -389,7 +441,7 @@ class Interview:
         if new:  # an emergency now: the ambiguous flags also present raise its level, unasked
             lead = [Reply(replies.SAFETY_UNCLEAR)] if safety_defaulted else []
             return [*lead, *self._escalate(state, new, also_present=check.clarify)]
-        rules = [r for r in emergency_rules(self.kb, state.profile()) if r.id not in state.rules]
+        rules = [r for r in emergency_rules(self.kb, self._profile(state)) if r.id not in state.rules]
         if rules and not (state.stage == ESCALATED and Urgency(state.triage or "self_care").at_least(rules[0].urgency)):
             return self._escalate_by_rules(state, rules)
         if not state.clarifying:
@@ -426,7 +478,7 @@ class Interview:
         """The red flags' urgency, raised when what else was said fits a cause that needs more
         (new weakness with a numb arm and a headache fits a stroke: an ambulance, not a drive)."""
         levels = [red_flag_urgency(self.kb, state.red_flags)]
-        ranking = rank(self.kb, state.profile())
+        ranking = rank(self.kb, self._profile(state))
         if ranking.fits_well and ranking.causes[0].score >= ESCALATION_CAUSE_SHARE:
             levels.append(ranking.causes[0].cause.urgency)
         return highest(levels)
@@ -436,7 +488,7 @@ class Interview:
         state.rules.extend(r.id for r in rules if r.id not in state.rules)
         state.pending, state.clarifying, state.clarify_kind = None, None, None
         level = highest([rules_urgency(rules), *([red_flag_urgency(self.kb, state.red_flags)] if state.red_flags else [])])
-        ranking = rank(self.kb, state.profile())
+        ranking = rank(self.kb, self._profile(state))
         state.stage, state.triage = ESCALATED, level.value
         state.assessment = replies.payload(level, state.red_flags, [r.to_payload() for r in ranking.shown()],
                                            "good" if ranking.fits_well else "weak", state.rules)
@@ -537,7 +589,7 @@ class Interview:
             if state.unclear_answers < 3:
                 return [Reply(replies.opening_prompt() if state.unclear_answers < 2 else replies.opening_prompt_again())]
             state.findings["leg_numbness"] = PRESENT  # what this assistant is for: go on with the questions
-        question = next_question(self.kb, state.profile(), state.asked, self.question_budget, state.unknown)
+        question = next_question(self.kb, self._profile(state), state.asked, self.question_budget, state.unknown)
         if question is None:
             return self._assess(state)
         return [self._ask(state, question)]
@@ -557,7 +609,7 @@ class Interview:
 
     def _assess(self, state: State) -> List[Reply]:
         state.pending = None
-        profile = state.profile()
+        profile = self._profile(state)
         ranking = rank(self.kb, profile)
         rules = fired_rules(self.kb, profile)
         flags_level = red_flag_urgency(self.kb, state.red_flags) if state.red_flags else None

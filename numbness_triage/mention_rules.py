@@ -182,8 +182,8 @@ def apply_implications(mentions: List[Mention], text: str = "") -> List[Mention]
         for i, mention in enumerate(out):
             if mention is None or mention.finding != finding:
                 continue
-            if mention.assertion == OTHER_PERSON:  # "my aunt has MS": the finding is about the family
-                out[i] = Mention(finding, PRESENT, mention.start, mention.end, mention.text)
+            if mention.assertion == OTHER_PERSON:  # "my aunt has MS", "no MS in the family": about the family
+                out[i] = replace(mention, assertion=ABSENT if mention.their_assertion == ABSENT else PRESENT)
             elif bare.match(mention.text.strip()):  # "I have MS" is the person's own diagnosis
                 diagnosis = _OWN_DIAGNOSIS.get(finding)
                 keep = diagnosis and mention.assertion in (PRESENT, HISTORICAL, ABSENT)
@@ -192,13 +192,15 @@ def apply_implications(mentions: List[Mention], text: str = "") -> List[Mention]
     return dedupe(m for m in out if m is not None)
 
 
-# someone else's own past, when no message framing says who the patient is ("my father had a stroke")
-_THIRD_PARTY_HISTORY = re.compile(
-    r"\b(had|has had|'s had|used to|ago|history|runs in|run in|died|passed away|diagnosed|last year|in the past|"
-    r"before|was told|got better|recovered|when (he|she|they) (had|was|were)|has (ms|diabetes))\b", re.I)
+# A clause told in the past ("my father had slurred speech when he had his stroke") is someone
+# else's story; one in the present ("now his feet are numb") describes the person cared for.
+_PAST_TENSE = re.compile(r"\b(had|has had|'s had|was|were|did|went|used to|ago|died|passed away|diagnosed|"
+                         r"last year|in the past|before|was told|got better|recovered|history|runs in|run in)\b")
+_PRESENT_TENSE = re.compile(r"\b(now|is|are|isn't|aren't|has|have|'s|'re|feels?|can't|cannot|won't|doesn't|don't|"
+                            r"keeps?|gets?|getting|becoming|currently|today|this morning|tonight|still|since)\b")
+_CLAUSE_END = re.compile(r"[.!?;\n]|,\s*(?:and|but|so)\b|\b(?:and now|but now)\b")
 _THE_PATIENT_WORDS = {"he", "she", "they", "his", "her", "their", "him", "them", "he's", "she's"}
 _FAMILY_HISTORY_WORDS = ("family", "runs in", "in the family")
-PAST_MARK = " (past)"
 
 
 def caregiver_report(mentions: List[Mention], text: str) -> List[Mention]:
@@ -213,16 +215,24 @@ def caregiver_report(mentions: List[Mention], text: str) -> List[Mention]:
     if not others:
         return mentions
     framing = find_framing(text)
-    if framing is None and (len(others) < len(mentions) or _THIRD_PARTY_HISTORY.search(text)):
+    if framing is None and len(others) < len(mentions):
         return mentions
     relation = framing.relation if framing else None
-    return [the_patients(m) if m.assertion == OTHER_PERSON and about_the_patient(m, relation) else m
-            for m in mentions]
+    return [the_patients(m) if m.assertion == OTHER_PERSON and about_the_patient(m, relation)
+            and (framing or not _told_in_the_past(text, m)) else m for m in mentions]
+
+
+def _told_in_the_past(text: str, mention: Mention) -> bool:
+    lowered = text.lower()
+    starts = [0] + [m.end() for m in _CLAUSE_END.finditer(lowered) if m.end() <= mention.start]
+    ends = [m.start() for m in _CLAUSE_END.finditer(lowered) if m.start() >= mention.end] + [len(lowered)]
+    clause = lowered[max(starts): min(ends)]
+    return bool(_PAST_TENSE.search(clause)) and not _PRESENT_TENSE.search(clause)
 
 
 def about_the_patient(mention: Mention, relation: Optional[str]) -> bool:
     """Whether a mention ConText gave to someone else is about the patient a caregiver types for."""
-    subject = mention.subject.replace(PAST_MARK, "").strip()
+    subject = mention.subject.strip()
     if any(word in subject for word in _FAMILY_HISTORY_WORDS):
         return False
     words = set(re.findall(r"[a-z'-]+", subject))
@@ -236,5 +246,4 @@ def about_the_patient(mention: Mention, relation: Optional[str]) -> bool:
 
 def the_patients(mention: Mention) -> Mention:
     """The mention as the patient's own: present, or historical where it was in the past."""
-    past = mention.subject.endswith(PAST_MARK)
-    return replace(mention, assertion=HISTORICAL if past else PRESENT)
+    return replace(mention, assertion=mention.their_assertion or PRESENT)

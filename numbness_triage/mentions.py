@@ -18,6 +18,9 @@ class Mention:
     end: int
     text: str
     subject: str = ""  # whose, when ConText said someone else's: "my father", "he", "runs in the family"
+    # for someone else's mention: what it says of them (present, absent, possible, historical), so that
+    # it can become the patient's own when that person is the patient ("she's not diabetic": absent)
+    their_assertion: str = ""
 
 
 @dataclass

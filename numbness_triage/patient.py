@@ -58,18 +58,20 @@ class Framing:
     sex: Optional[str]
     pronoun: str
     age: Optional[int] = None
+    explicit: bool = False  # "asking for my husband": said outright, not only implied by "my dad's legs"
 
 
 def find_framing(text: str) -> Optional[Framing]:
     """The relation when the message says the typist is asking for someone else, or describes a
     relative's symptoms or age ("my wife (62) has...", "my dad's legs")."""
     lowered = (text or "").lower()
-    match = next((m for m in (p.search(lowered) for p in _FOR_SOMEONE) if m), None) or _RELATION_DESCRIBED.search(lowered)
+    explicit = next((m for m in (p.search(lowered) for p in _FOR_SOMEONE) if m), None)
+    match = explicit or _RELATION_DESCRIBED.search(lowered)
     if not match:
         return None
     relation = match.group("relation")
     sex, pronoun = RELATIONS[relation]
-    return Framing(relation, sex, pronoun, _relative_age(lowered))
+    return Framing(relation, sex, pronoun, _relative_age(lowered), explicit=explicit is not None)
 
 
 def _relative_age(lowered: str) -> Optional[int]:

@@ -79,7 +79,7 @@ SUDDEN = _SUDDEN = re.compile(r"\b(sudden\w*|suddenley|suddently|all of a sudden
                      r"in (?:a few )?seconds|in a split second|split second|within (?:seconds|minutes)|in (?:a few|a couple of) minutes|"
                      r"without (?:any )?warning|one minute (?:i|it|he|she)|woke up with|came on (?:fast|quick\w*)|"
                      r"(?:came|come|comes) on (?:all )?at once|quick(?:ly)?|fast|overnight|"
-                     r"(?:since|when) (?:i|he|she|they) woke(?: up)?|on waking)\b")
+                     r"(?:since|when) (?:i|he|she|they) woke(?: up)?(?! from)|on waking)\b")
 _OVER_HOURS = re.compile(r"\b(over (?:the |a |several |a few |a couple of |some |the (?:last|past) (?:few |couple of )?)?"
                          r"(?:hours?|morning|afternoon|evening|day)|during the (?:day|morning|afternoon))\b")
 _OVER_DAYS = re.compile(r"\b(over (?:the |a |several |a few |a couple of |some |two |three |the (?:last|past) (?:few |couple of )?)?"

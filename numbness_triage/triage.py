@@ -38,6 +38,16 @@ def _explained(finding: Finding, findings: Dict[str, str], eased: Optional[str])
     return None if any(v is None for v in verdicts) else False
 
 
+SUDDEN_NUMBNESS = "sudden_numbness"
+
+
+def sudden_onset_explained(kb: KnowledgeBase, findings: Dict[str, str], eased: Optional[str]) -> bool:
+    """Whether what explains sudden numbness (a recent operation, an injury, a position that
+    eased) holds for this person."""
+    finding = kb.findings.get(SUDDEN_NUMBNESS)
+    return bool(finding and finding.red_flag and _explained(finding, findings, eased))
+
+
 def check_red_flags(kb: KnowledgeBase, findings: Dict[str, str], cleared: Iterable[str] = (),
                     eased: Optional[str] = None) -> RedFlagCheck:
     """`cleared`: ambiguous flags the person already said are not new (asked once, never again);
