@@ -48,6 +48,15 @@ ANSWERED, GAVE_UP, SAFETY_DEFAULTED = "answered", "gave_up", "safety_defaulted"
 _CLAUSE_BREAK = re.compile(r"[.!?;\n]|\b(?:and now|but now|but|now)\b")
 
 
+_FIRST_PERSON = re.compile(r"\b(i|i'm|im|i've|i'd|me|myself|mine)\b")
+
+
+def _names_the_person(subject: str) -> bool:
+    """ "my husband's", "he": someone a caregiver may type for (not "the family")."""
+    words = {w[:-2] if w.endswith("'s") else w for w in re.findall(r"[a-z'-]+", subject.lower())}
+    return bool(words & set(RELATIONS) or words & {"he", "she", "his", "her"}) and "family" not in words
+
+
 _NEGATION_BEFORE = re.compile(r"\b(no|not|never|without|any)\s*$")
 
 
@@ -173,7 +182,7 @@ class Interview:
         """Take in everything the message says about the patient; return what is new or changed."""
         noted: Dict[str, object] = {}
         self._absorb_patient(state, turn, noted)
-        self._absorb_findings(state, self._patients_mentions(state, turn.extraction.mentions), noted)
+        self._absorb_findings(state, self._patients_mentions(state, turn.extraction.mentions, turn.text), noted)
         self._absorb_hints(state, turn.extraction.hinted_red_flags)
         about_numbness = any(m.finding in NUMBNESS_FINDINGS for m in turn.extraction.mentions)
         if turn.extraction.side and getattr(state, "side") != turn.extraction.side:
@@ -189,6 +198,8 @@ class Interview:
         person whose symptoms the extractor already gave to the patient ("now his feet are numb")."""
         text = turn.text
         framing = find_framing(text) or self._framing_from_mentions(turn.extraction.mentions, text)
+        if framing is None and self._opening_about_someone_else(state, turn):
+            framing = self._framing_from_mentions(turn.extraction.mentions, text, theirs_too=True)
         # who the patient is, said at the start or outright ("asking for my dad") at any time; a relative
         # named later ("my dad's legs are numb too") does not change who is being assessed
         opening = not any(a in (PRESENT, HISTORICAL) for a in state.findings.values())
@@ -203,10 +214,19 @@ class Interview:
             state.pronoun = pronoun_in(text) or state.pronoun
 
     @staticmethod
-    def _framing_from_mentions(mentions: List[Mention], text: str) -> Optional[Framing]:
+    def _opening_about_someone_else(state: State, turn: Turn) -> bool:
+        """The first description, told of a relative and not of the typist: "My husband's sciatica has
+        flared up again. Right leg numb right down to the toes"."""
+        if any(a in (PRESENT, HISTORICAL) for a in state.findings.values()) or state.about_someone_else():
+            return False
+        told_of_them = any(m.assertion == OTHER_PERSON and _names_the_person(m.subject) for m in turn.extraction.mentions)
+        return told_of_them and not _FIRST_PERSON.search(turn.text.lower())
+
+    @staticmethod
+    def _framing_from_mentions(mentions: List[Mention], text: str, theirs_too: bool = False) -> Optional[Framing]:
         """Someone else's words the extractor read as the patient's: who that is ("his" -> he)."""
         for mention in mentions:
-            if mention.subject and mention.assertion != OTHER_PERSON:
+            if mention.subject and (theirs_too or mention.assertion != OTHER_PERSON):
                 words = set(re.findall(r"[a-z'-]+", mention.subject))
                 relation = next((w[:-2] if w.endswith("'s") else w for w in words
                                  if (w[:-2] if w.endswith("'s") else w) in RELATIONS), None)
@@ -218,11 +238,11 @@ class Interview:
                     return Framing("", "male" if pronoun == "he" else "female", pronoun)
         return None
 
-    def _patients_mentions(self, state: State, mentions: List[Mention]) -> List[Mention]:
+    def _patients_mentions(self, state: State, mentions: List[Mention], text: str) -> List[Mention]:
         """For someone typing for another person, what is said of "he" or "she" is the patient's."""
         if not state.about_someone_else():
             return mentions
-        return [the_patients(m) if m.assertion == OTHER_PERSON and about_the_patient(m, state.relation) else m
+        return [the_patients(m, text) if m.assertion == OTHER_PERSON and about_the_patient(m, state.relation) else m
                 for m in mentions]
 
     def _absorb_findings(self, state: State, mentions: List[Mention], noted: Dict[str, object]) -> None:

@@ -192,12 +192,14 @@ def apply_implications(mentions: List[Mention], text: str = "") -> List[Mention]
     return dedupe(m for m in out if m is not None)
 
 
-# A clause told in the past ("my father had slurred speech when he had his stroke") is someone
-# else's story; one in the present ("now his feet are numb") describes the person cared for.
-_PAST_TENSE = re.compile(r"\b(had|has had|'s had|was|were|did|went|used to|ago|died|passed away|diagnosed|"
-                         r"last year|in the past|before|was told|got better|recovered|history|runs in|run in)\b")
-_PRESENT_TENSE = re.compile(r"\b(now|is|are|isn't|aren't|has|have|'s|'re|feels?|can't|cannot|won't|doesn't|don't|"
-                            r"keeps?|gets?|getting|becoming|currently|today|this morning|tonight|still|since)\b")
+# A clause that tells someone else's medical history ("my father had slurred speech when he had his
+# stroke", "it runs in the family") stays theirs; anything else said of the person cared for is
+# theirs now, the past tense of a recent event included ("she blacked out this afternoon").
+_THIRD_PARTY_HISTORY = re.compile(
+    r"\b((had|has had|'s had|got) (a |an |his |her |their )?(stroke|tia|mini stroke|heart attack|operation|surgery|"
+    r"bypass|cancer)|when (he|she|they) (had|was|were) (young|little|a kid|a child|younger|ill|sick|in hospital)|"
+    r"when (he|she|they) had (his|her|their|a|the)|died|passed away|diagnosed|runs in|run in|in the family|history of|"
+    r"used to|years ago|last year|in the past|as a (child|kid|teenager)|got better|recovered)\b")
 _CLAUSE_END = re.compile(r"[.!?;\n]|,\s*(?:and|but|so)\b|\b(?:and now|but now)\b")
 _THE_PATIENT_WORDS = {"he", "she", "they", "his", "her", "their", "him", "them", "he's", "she's"}
 _FAMILY_HISTORY_WORDS = ("family", "runs in", "in the family")
@@ -218,16 +220,16 @@ def caregiver_report(mentions: List[Mention], text: str) -> List[Mention]:
     if framing is None and len(others) < len(mentions):
         return mentions
     relation = framing.relation if framing else None
-    return [the_patients(m) if m.assertion == OTHER_PERSON and about_the_patient(m, relation)
-            and (framing or not _told_in_the_past(text, m)) else m for m in mentions]
+    return [the_patients(m, text) if m.assertion == OTHER_PERSON and about_the_patient(m, relation)
+            and (framing or not their_history(text, m)) else m for m in mentions]
 
 
-def _told_in_the_past(text: str, mention: Mention) -> bool:
+def their_history(text: str, mention: Mention) -> bool:
+    """Whether the clause of a mention tells someone's medical history ("when he had his stroke")."""
     lowered = text.lower()
     starts = [0] + [m.end() for m in _CLAUSE_END.finditer(lowered) if m.end() <= mention.start]
     ends = [m.start() for m in _CLAUSE_END.finditer(lowered) if m.start() >= mention.end] + [len(lowered)]
-    clause = lowered[max(starts): min(ends)]
-    return bool(_PAST_TENSE.search(clause)) and not _PRESENT_TENSE.search(clause)
+    return bool(_THIRD_PARTY_HISTORY.search(lowered[max(starts): min(ends)]))
 
 
 def about_the_patient(mention: Mention, relation: Optional[str]) -> bool:
@@ -244,6 +246,10 @@ def about_the_patient(mention: Mention, relation: Optional[str]) -> bool:
     return relation is None or relation in named or not named
 
 
-def the_patients(mention: Mention) -> Mention:
-    """The mention as the patient's own: present, or historical where it was in the past."""
-    return replace(mention, assertion=mention.their_assertion or PRESENT)
+def the_patients(mention: Mention, text: str = "") -> Mention:
+    """The mention as the patient's own: what it said of them, or historical where its clause tells
+    their history ("he had slurred speech when he had his stroke")."""
+    assertion = mention.their_assertion or PRESENT
+    if assertion == PRESENT and text and their_history(text, mention):
+        assertion = HISTORICAL
+    return replace(mention, assertion=assertion)

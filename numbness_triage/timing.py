@@ -76,6 +76,7 @@ _RELATIVE = [(unit, re.compile(rf"\b(?:{pattern})\b")) for unit, pattern in _REL
 
 SUDDEN = _SUDDEN = re.compile(r"\b(sudden\w*|suddenley|suddently|all of a sudden|all at once|(?:out of|outta) (?:nowhere|the blue)|"
                      r"instantly|in an instant|abrupt\w*|at once|immediately|straight away|right away|"
+                     r"in a (?:second|sec|moment|heartbeat|flash)|within a (?:second|minute)|"
                      r"in (?:a few )?seconds|in a split second|split second|within (?:seconds|minutes)|in (?:a few|a couple of) minutes|"
                      r"without (?:any )?warning|one minute (?:i|it|he|she)|woke up with|came on (?:fast|quick\w*)|"
                      r"(?:came|come|comes) on (?:all )?at once|quick(?:ly)?|fast|overnight|"
