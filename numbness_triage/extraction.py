@@ -81,8 +81,10 @@ LEMMA_EXCEPTIONS = {"evening": "evening", "evenings": "evening", "ms": "ms", "bo
 
 # Possessives are one key ("can't move the leg" = "can't move my leg"); who they belong to is
 # ConText's job (it reads the words themselves).
+# So are persons: a caregiver's "when he walks" matches "when i walk" ("he can't breathe" is a red flag).
 POSSESSIVE_KEYS = {"the": "my", "his": "my", "her": "my", "their": "my", "your": "my", "our": "my",
-                  "himself": "myself", "herself": "myself", "themselves": "myself", "yourself": "myself"}
+                   "himself": "myself", "herself": "myself", "themselves": "myself", "yourself": "myself",
+                   "he": "i", "she": "i", "they": "i", "you": "i"}
 
 WILDCARD, WILDCARD_TOKENS = "...", 10
 WILDCARD_STOPS = ("not", "no", "never", "n't", "without", "nothing", "none", "fine", "normal", "ok", "okay",

@@ -35,6 +35,9 @@ from numbness_triage.timing import Timing, read_timing
 from numbness_triage.triage import (EASED, NOT_EASED, check_red_flags, heard, red_flag_urgency,
                                     sudden_onset_explained)
 
+# what "it" is when a person says how long "it" has lasted
+SENSORY_FINDINGS = (*NUMBNESS_FINDINGS, "tingling", "burning_sensation", "sudden_numbness", "positional_numbness",
+                    "resolves_quickly", "pain_walking_eases_with_rest")
 ESCALATION_CAUSE_SHARE = 0.4  # a cause this clearly ahead sets the escalation level when it needs more
 MAX_TIMES_ASKED = 2
 # Intents that are about something else than the pending question. "out_of_scope" and
@@ -287,17 +290,18 @@ class Interview:
             state.eased = NOT_EASED
 
     def _clauses_about_the_symptoms(self, turn: Turn) -> str:
-        """The message without the clauses that only tell history ("a stomach bug two weeks ago")."""
+        """The clauses of the message about the numbness, or about nothing in particular ("for a
+        couple of months"): not those about history ("a stomach bug two weeks ago") or another
+        symptom ("I'm exhausted all the time")."""
         text = turn.text
         starts = [0] + [m.end() for m in _CLAUSE_BREAK.finditer(text)]
         ends = [m.start() for m in _CLAUSE_BREAK.finditer(text)] + [len(text)]
 
-        def only_history(start: int, end: int) -> bool:
+        def about_something_else(start: int, end: int) -> bool:
             inside = [m for m in turn.extraction.mentions if start <= m.start < end]
-            return bool(inside) and all(m.finding in self.kb.findings and self.kb.findings[m.finding].kind == "history"
-                                        for m in inside)
+            return bool(inside) and not any(m.finding in SENSORY_FINDINGS for m in inside)
 
-        return " ".join(text[s:e] for s, e in zip(starts, ends) if not only_history(s, e))
+        return " ".join(text[s:e] for s, e in zip(starts, ends) if not about_something_else(s, e))
 
     def _absorb_age_sex(self, state: State, text: str, noted: Dict[str, object]) -> None:
         """An age or sex said outright, in any message: "I'm a 45 year old man", "he's 79"."""

@@ -243,7 +243,7 @@ def _score(kb: KnowledgeBase, cause: Cause, profile: Profile):
                 ruled_out = True
             elif likelihood >= TOP_SYMPTOM_LIKELIHOOD[-1]:
                 reasons_against.append(kb.absent_label(finding_id))
-    for factor in cause.risk.required_factors:
+    for factor in [*cause.risk.required_factors, *cause.always]:
         if factor not in profile.findings or profile.findings[factor] not in (PRESENT, ABSENT):
             log_likelihood += math.log(REQUIRED_FACTOR_UNKNOWN)  # not asked yet: as likely as among people with numbness
             log_fit += math.log(REQUIRED_FACTOR_UNKNOWN / UNRELATED_HISTORY_LIKELIHOOD)

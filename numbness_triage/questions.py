@@ -66,7 +66,7 @@ def next_question(kb: KnowledgeBase, profile: Profile, asked: Iterable[str],
             return question
     beliefs = posterior(kb, profile)
     leader = max(beliefs, key=beliefs.get)
-    for factor in kb.causes[leader].risk.required_factors:  # diabetic neuropathy: ask about diabetes first
+    for factor in [*kb.causes[leader].risk.required_factors, *kb.causes[leader].always]:  # diabetes before diabetic neuropathy
         needed = next((q for q in unanswered if q.kind == "yes_no" and q.finding == factor), None)
         if needed is not None and factor not in profile.findings:
             return needed
