@@ -46,7 +46,7 @@ class ActionInterviewTurn(Action):
         try:
             state = state_from(tracker)
             flags_before = list(state.red_flags)  # handle_turn updates the state in place
-            state, replies = interview().handle_turn(state, turn_from(tracker))
+            replies = interview().handle_turn(state, turn_from(tracker))
         except Exception as error:  # never leave a person without an answer
             # The type only at ERROR: an exception's message may quote what the person wrote.
             logger.error("the interview failed on a message (%s); the person was told", type(error).__name__)
@@ -79,8 +79,8 @@ class ActionRestart(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
-        state, replies = interview().start_over(state_from(tracker))
-        send(dispatcher, replies)
+        state = state_from(tracker)
+        send(dispatcher, interview().start_over(state))
         return slot_events(state)
 
 

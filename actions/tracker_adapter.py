@@ -7,8 +7,10 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from numbness_triage.interview import Turn
 from numbness_triage.mentions import ASSERTIONS, PRESENT, Extraction, Mention
-from numbness_triage.interview import Reply, State, Turn
+from numbness_triage.replies import Reply
+from numbness_triage.state import State
 
 STATE_SLOT = "interview"
 
@@ -24,8 +26,11 @@ def turn_from(tracker: Tracker) -> Turn:
     for entity in message.get("entities") or []:
         if entity.get("entity") == "symptom" and isinstance(entity.get("value"), str):
             assertion = entity.get("role") or PRESENT
+            subject = entity.get("subject") if isinstance(entity.get("subject"), str) else ""
+            theirs = entity.get("their_assertion") if entity.get("their_assertion") in ASSERTIONS else ""
             if assertion in ASSERTIONS:
-                mentions.append(Mention(entity["value"], assertion, entity.get("start", 0), entity.get("end", 0), ""))
+                mentions.append(Mention(entity["value"], assertion, entity.get("start", 0), entity.get("end", 0), "",
+                                        subject[:80], theirs))
         elif entity.get("entity") in ("side", "onset") and isinstance(entity.get("value"), str):
             values[entity["entity"]] = entity["value"]
         elif entity.get("entity") == "red_flag_hint" and isinstance(entity.get("value"), str):

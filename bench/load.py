@@ -4,7 +4,7 @@ A phase runs `conversations` scripted conversations with at most `concurrency` o
 at once (concurrency 1 = sequential turns); every turn (one POST to /webhooks/rest/webhook, the
 whole reply read) is timed. The same code drives both bots; only the script differs:
 
-- `InterviewScript` (this bot): a simulated patient of tests/vignettes/vignettes.yml says its
+- `InterviewScript` (this bot): a simulated patient of tests/vignettes/development.yml says its
   opening, then `scripts.evaluate_vignettes.Patient` answers each of the bot's questions, until
   the assessment or escalation payload arrives (as `make evaluate` plays them).
 - `MoodScript` (the stock `rasa init` bot): greet, a mood, yes/no to "Did that help you?",
@@ -42,7 +42,7 @@ if str(ROOT) not in sys.path:  # run as a script
 
 from scripts.evaluate_vignettes import MAX_TURNS, Patient  # noqa: E402
 
-VIGNETTES = ROOT / "tests" / "vignettes" / "vignettes.yml"
+VIGNETTES = ROOT / "tests" / "vignettes" / "development.yml"
 STOCK_PHRASES = {
     "greet": ["hey", "hello", "hi", "hello there", "good morning", "good evening", "hey there", "hey dude"],
     "mood_unhappy": ["my day was horrible", "I am sad", "I don't feel very well", "I am disappointed", "super sad",
@@ -140,16 +140,16 @@ def mood_scripts(count: int, offset: int = 0, max_turns: int = MAX_TURNS) -> Lis
 
 
 def parse_texts_ours(vignettes: Optional[List[dict]] = None) -> List[str]:
-    """What people type to this bot: every opening, every scripted later message and the answers
-    to the opening questions (age and sex, side, onset, duration, "is it new?"), plus yes / no."""
+    """What people type to this bot: every opening, every scripted later or volunteered message,
+    the answers to the opening questions (age and sex, side, onset, duration, "is it new?") and
+    the facts in their own words, plus yes / no."""
     texts = []
     for v in vignettes or load_vignettes():
         texts.append(v["opening"])
         texts += [item["text"] for item in v.get("later") or []]
-        facts = v.get("facts") or {}
-        if facts.get("age"):
-            texts.append(f"{facts['age']}, {facts.get('sex', '')}".strip(", "))
-        texts += [str(facts[k]) for k in ("side", "onset", "duration", "new") if facts.get(k)]
+        texts += [str(text) for text in v.get("volunteer") or []]
+        texts += [str(text) for text in (v.get("answers") or {}).values() if text]
+        texts += [str(fact["says"]) for fact in v.get("facts") or [] if fact.get("says")]
     texts += ["yes", "no", "not sure"]
     return list(dict.fromkeys(texts))
 

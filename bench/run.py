@@ -48,7 +48,7 @@ STOCK_DIR = BENCH / ".stock"
 RESULTS = BENCH / "results.json"
 PLOT = BENCH / "latency.png"
 LOGS = ROOT / "logs"
-EXTRACTION_GOLD = ROOT / "tests" / "nlu" / "extraction_eval.yml"
+EXTRACTION_GOLD = ROOT / "tests" / "nlu" / "extraction_development.yml"
 DEFAULT_TRAIN_DATA = ["data/nlu", "data/rules.yml"]
 SCHEMA = 1
 

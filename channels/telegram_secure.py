@@ -60,7 +60,7 @@ from sanic.response import HTTPResponse
 
 from channels.recent import RecentIds
 from channels.render import SendsAssessmentCards, assessment_of, telegram_html
-from numbness_triage.interview import CHANNEL_GREETING as GREET
+from numbness_triage.replies import CHANNEL_GREETING as GREET
 
 logger = logging.getLogger(__name__)
 

@@ -118,6 +118,9 @@ class SymptomExtractorComponent(GraphComponent, EntityExtractorMixin):
                       "end": mention.end, "confidence_entity": 1.0, "extractor": self.__class__.__name__}
             if mention.assertion != PRESENT:
                 entity["role"] = mention.assertion
+            if mention.subject:  # whose, for the interview: "he" is the patient when someone types for him
+                entity["subject"] = mention.subject
+                entity["their_assertion"] = mention.their_assertion
             entities.append(entity)
         for flag in extraction.hinted_red_flags:
             entities.append({"entity": "red_flag_hint", "value": flag, "start": 0, "end": 0,

@@ -4,6 +4,8 @@ from __future__ import annotations
 import re
 from typing import Optional, Tuple
 
+from numbness_triage import timing
+
 YES, NO, UNSURE = "yes", "no", "unsure"
 
 _YES = r"\b(yes|yeah|yea|yep|yup|ya|yah|ye|aye|sure|definitely|absolutely|correct|right|true|indeed|" \
@@ -40,17 +42,23 @@ def parse_yes_no(text: str, intent: Optional[str] = None) -> Optional[str]:
     return by_intent.get(intent)
 
 
-_NEW = re.compile(r"\b(new|brand new|today|this morning|this afternoon|this evening|tonight|yesterday|last night|"
-                  r"just (started|began|happened|now)|an hour|hours|minutes|since (this|last|yesterday|today)|"
-                  r"never (had|felt) (it|this|that) before|first time)\b")
-_OLD = re.compile(r"\b(not new|isn't new|is not new|for (years|months|ages|a long time|weeks)|years|months|long time|"
-                  r"always|ages|had it for|had this for|since (i was|childhood)|same as (ever|always))\b")
+_NEW = re.compile(r"\b(new|brand new|just (started|began|happened|now)|never (had|felt) (it|this|that) before|"
+                  r"first time)\b")
+_OLD = re.compile(r"\b(not new|isn't new|is not new|always|had it for|had this for|same as (ever|always)|"
+                  r"(been|had) like (this|that) for)\b")
 
 
 def parse_is_new(text: str, intent: Optional[str] = None) -> Optional[str]:
-    """The answer to "is it new?": yes / no / unsure. "only since this morning" is a yes,
-    "I've had it for years" a no; otherwise as any yes/no answer."""
+    """The answer to "is it new (in the last day or two)?": yes / no / unsure, from the words or
+    from what they say of time: "since Friday" or "this morning" is a yes, "for years" a no;
+    "it's getting worse" is a yes (what gets worse is new enough to be checked now)."""
     lowered = (text or "").lower()
+    said = timing.read_timing(lowered)
+    recent = timing.is_recent(said)
+    if recent is not None:
+        return YES if recent else NO  # "slowly getting worse for years" is not new
+    if said.course == "worsening":
+        return YES
     if _OLD.search(lowered):
         return NO
     if _NEW.search(lowered) and not re.search(r"\b(not|n't|never)\b[^.]{0,12}\bnew\b", lowered):
@@ -135,29 +143,21 @@ def parse_side(text: str) -> Optional[str]:
     return find_side(text)[0]
 
 
-_SUDDEN = re.compile(r"\b(sudden\w*|suddenley|suddently|quick\w*|fast|abrupt\w*|all at once|all of a sudden|"
-                     r"(out of|outta) (nowhere|the blue)|overnight|instantly|in an instant|at once|immediately|"
-                     r"straight away|right away|in (a few )?seconds|in a split second|split second|in a few minutes|"
-                     r"within (seconds|minutes)|without (any )?warning|one minute|woke up with|came on (fast|quick\w*))\b")
-_GRADUAL = re.compile(r"\b(gradual\w*|slow\w*|over time|bit by bit|little by little|creep\w*|progressive\w*|crept|"
-                      r"over (the |a |several |a few |a couple of |many |the (past|last) (few |couple of )?)?(days?|weeks?|months?|years?)|"
-                      r"getting worse( over)?|worse and worse|built up|build up|building up)\b")
-_AFTER_AN_EVENT = re.compile(r"\b(straight|right|just|soon)?\s*(after|since) (the|my|a|that) "
-                             r"(fall|kick|accident|crash|injury|operation|surgery|op|knock|blow|tackle)\b")
+_SUDDEN = timing.SUDDEN  # extraction looks for red flags around these words in a long message
+# "straight after the fall": sudden. After an operation is not: numbness noticed after surgery is
+# the operation's story (a nerve injured or pressed), not a stroke's.
+_AFTER_AN_EVENT = re.compile(r"\b(straight|right|just|immediately|soon)?\s*(after|since) (the|my|a|that) "
+                             r"(fall|kick|accident|crash|injury|knock|blow|tackle)\b")
+AFTER_AN_EVENT = _AFTER_AN_EVENT
 
 
 def find_onset(text: str):
-    """(sudden | gradual, (start, end)) or (None, None). Said outright wins, the first said first,
-    a negated one skipped ("gradually, not suddenly"); "straight after the fall" is sudden."""
-    lowered = (text or "").lower()
-    said = [(match.start(), value, match.span())
-            for value, pattern in (("sudden", _SUDDEN), ("gradual", _GRADUAL))
-            for match in pattern.finditer(lowered)
-            if not re.search(r"\b(not|n't|never)\s+(so\s+|that\s+|very\s+)?$", lowered[: match.start()])]
-    if said:
-        _, value, span = min(said)
-        return value, span
-    event = _AFTER_AN_EVENT.search(lowered)
+    """(sudden | hours | days | gradual, (start, end)) or (None, None): said outright (the first
+    undenied word), or "straight after the fall" (sudden)."""
+    onset, span = timing.find_onset(text)
+    if onset:
+        return onset, span
+    event = _AFTER_AN_EVENT.search((text or "").lower())
     return ("sudden", event.span()) if event else (None, None)
 
 
@@ -165,16 +165,14 @@ def parse_onset(text: str) -> Optional[str]:
     return find_onset(text)[0]
 
 
+_AFTER_SOMETHING = re.compile(r"\b(after|since|following|from) (the|my|a|an|that|his|her|their) \w+")
+
+
+def names_a_moment(text: str) -> bool:
+    """"after the surgery", "since the accident": when it began, said by an event instead of a pace."""
+    return bool(_AFTER_SOMETHING.search((text or "").lower()))
+
+
 def parse_duration(text: str) -> Optional[str]:
-    lowered = (text or "").lower()
-    if re.search(r"\b(year|years|yrs|months?|ages|forever|long time|decade|since (last )?(winter|summer|spring|autumn|fall|"
-                 r"christmas|easter|january|february|march|april|may|june|july|august|september|october|november|december)|"
-                 r"a while|long while|as long as i can remember)\b", lowered):
-        return "months"
-    if re.search(r"\b(weeks?|fortnight)\b", lowered):
-        return "weeks"
-    if re.search(r"\b(days?|yesterday|hours?|hrs?|since this morning|since last night|last night|today|this morning|overnight)\b", lowered):
-        return "days"
-    if re.search(r"\b(minutes?|mins?|seconds?|secs?|moments?|a moment|briefly|few minutes|a minute|comes and goes quickly)\b", lowered):
-        return "minutes"
-    return None
+    """How long it has lasted: minutes | hours | days | weeks | months | years (timing.py)."""
+    return timing.find_duration(text)

@@ -18,18 +18,16 @@ import yaml
 
 from numbness_triage.answers import _AFTER_AN_EVENT, _SIDE_OF_LIMB, _SUDDEN, find_onset, find_side
 from numbness_triage.knowledge import DEFAULT_KNOWLEDGE_DIR, KnowledgeBase, KnowledgeError, shared_knowledge_base
-from numbness_triage.mention_rules import (FAMILY_DISEASE, ONE_SIDE_LIMBS, add_numbness_behind_sudden,
+from numbness_triage.mention_rules import (ONE_SIDE_LIMBS, add_numbness_behind_sudden,
                                            add_spread_numbness, apply_implications, caregiver_report,
                                            derive_sudden_numbness, leg_pain_behind, mentions_a_limb,
                                            one_sided_limbs, place_generic_numbness)
 from numbness_triage.mentions import (  # noqa: F401 - what the extractor's callers import from here
-    ABSENT, ASSERTIONS, NUMBNESS_FINDINGS, OTHER_PERSON, POSSIBLE, PRESENT, Extraction, Mention, dedupe)
+    ABSENT, ASSERTIONS, HISTORICAL, NUMBNESS_FINDINGS, OTHER_PERSON, POSSIBLE, PRESENT, Extraction, Mention, dedupe)
 from numbness_triage.other_languages import TranslatedRedFlags
 from numbness_triage.text_windows import windows_around
 
-MAX_MESSAGE_CHARS = 5000  # longer messages are read up to here; the rest for red flags only
-# ... and the rest up to here (a pasted book would hold the server for minutes; the person is told)
-MAX_RED_FLAG_SCAN_CHARS = 100_000
+from numbness_triage.limits import MAX_MESSAGE_CHARS, MAX_RED_FLAG_SCAN_CHARS  # noqa: F401 - re-exported
 REST_OVERLAP = 400  # the rest starts this far before MAX_MESSAGE_CHARS: a phrase across it is whole
 # Words too common to mark a window on their own, the most common (in messages about leg numbness)
 # first: a phrase is looked for around its least common word.
@@ -83,7 +81,10 @@ LEMMA_EXCEPTIONS = {"evening": "evening", "evenings": "evening", "ms": "ms", "bo
 
 # Possessives are one key ("can't move the leg" = "can't move my leg"); who they belong to is
 # ConText's job (it reads the words themselves).
-POSSESSIVE_KEYS = {"the": "my", "his": "my", "her": "my", "their": "my", "your": "my", "our": "my"}
+# So are persons: a caregiver's "when he walks" matches "when i walk" ("he can't breathe" is a red flag).
+POSSESSIVE_KEYS = {"the": "my", "his": "my", "her": "my", "their": "my", "your": "my", "our": "my",
+                   "himself": "myself", "herself": "myself", "themselves": "myself", "yourself": "myself",
+                   "he": "i", "she": "i", "they": "i", "you": "i"}
 
 WILDCARD, WILDCARD_TOKENS = "...", 10
 WILDCARD_STOPS = ("not", "no", "never", "n't", "without", "nothing", "none", "fine", "normal", "ok", "okay",
@@ -230,7 +231,7 @@ class SymptomExtractor:
         self.translated = TranslatedRedFlags(kb)
         # What the scan of a long message's rest keeps: red flags and what explains them away.
         self._red_flag_related = set(kb.red_flags) | {other for finding in kb.red_flags.values()
-                                                      for other in finding.red_flag.explained_by}
+                                                      for other in finding.red_flag.explanation_ids()}
         self._anchor_keys = self._red_flag_anchor_keys(nlp)
         self._anchor_words: Dict[int, Dict[str, List[str]]] = {}  # typo check: first letter -> words
         for word in self.normalizer.vocabulary:
@@ -347,8 +348,7 @@ class SymptomExtractor:
         raw = [self._mention(entity, modifiers) for entity in doc.ents]
         mentions = dedupe(raw + leg_pain_behind(raw, text) + one_sided_limbs(raw, text))
         mentions = add_numbness_behind_sudden(place_generic_numbness(mentions, text))
-        mentions = apply_implications(add_spread_numbness(mentions, text), text)
-        mentions = caregiver_report(mentions, text)
+        mentions = apply_implications(caregiver_report(add_spread_numbness(mentions, text), text), text)
         mentions = dedupe([m for m in mentions if not (m.finding.endswith(DENIAL_ONLY))] + [
             Mention(m.finding[: -len(DENIAL_ONLY)], m.assertion, m.start, m.end, m.text)
             for m in mentions if m.finding.endswith(DENIAL_ONLY) and m.assertion == ABSENT
@@ -372,29 +372,33 @@ class SymptomExtractor:
     @staticmethod
     def _mention(entity, modifiers) -> Mention:
         categories = _modifying_categories(entity, modifiers)
-        if entity.label_ in FAMILY_DISEASE and "NEGATED_EXISTENCE" in categories:
-            assertion = ABSENT  # "no MS in the family"
-        elif "FAMILY" in categories:
-            assertion = OTHER_PERSON
-        elif "NEGATED_EXISTENCE" in categories:
-            assertion = ABSENT
-        elif categories & {"POSSIBLE_EXISTENCE", "HYPOTHETICAL"}:
-            assertion = POSSIBLE
+        subject = categories.pop("FAMILY_CUE", "")
+        if "NEGATED_EXISTENCE" in categories:
+            said = ABSENT
+        elif categories.keys() & {"POSSIBLE_EXISTENCE", "HYPOTHETICAL"}:
+            said = POSSIBLE
+        elif "HISTORICAL" in categories:
+            said = HISTORICAL
         else:
-            assertion = PRESENT
-        return Mention(entity.label_, assertion, entity.start_char, entity.end_char, entity.text)
+            said = PRESENT
+        if "FAMILY" in categories:
+            return Mention(entity.label_, OTHER_PERSON, entity.start_char, entity.end_char, entity.text,
+                           subject=subject, their_assertion=said)
+        return Mention(entity.label_, said, entity.start_char, entity.end_char, entity.text)
 
 
 _NEGATION_WORDS = {"no", "not", "never", "none", "without", "nothing", "neither", "nor", "n't", "cannot"}
 
 
-def _modifying_categories(entity, modifiers) -> Set[str]:
+
+
+def _modifying_categories(entity, modifiers) -> Dict[str, str]:
     """The ConText categories that modify `entity`, read from the modifiers' scopes (medspaCy's own
     overlap test misses spans that contain one another). A cue wholly inside the phrase is part of
     what it says ("can't walk", "not making sense"); one that shares its first words still counts
     ("I don't feel weak": the cue "don't feel" and the phrase "feel weak")."""
     label = entity.label_.upper()
-    categories = set()
+    categories: Dict[str, str] = {}  # category -> the cue's words
     for modifier in modifiers:
         if modifier.direction.upper() in ("TERMINATE", "PSEUDO"):
             continue
@@ -409,7 +413,10 @@ def _modifying_categories(entity, modifiers) -> Set[str]:
             continue
         scope_start, scope_end = modifier.scope_span
         if scope_start < entity.end and entity.start < scope_end:
-            categories.add(modifier.category.upper())
+            category = modifier.category.upper()
+            categories[category] = entity.doc[cue_start:cue_end].text.lower()
+            if category == "FAMILY":  # with the word after it: "his" + "mother"
+                categories["FAMILY_CUE"] = entity.doc[cue_start:min(cue_end + 1, len(entity.doc))].text.lower()
     return categories
 
 

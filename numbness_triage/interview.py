@@ -1,145 +1,81 @@
-"""The conversation, as a plain state machine: (state, what the person said) -> (state, replies).
+"""The conversation, as a plain state machine.
 
-Rasa actions are thin adapters over `handle_turn`: they load the state from slots, pass the
-message's intent, text and extraction, send the replies and store the new state.
+`Interview.handle_turn(state, turn)` takes one message (its intent, text and what the extractor
+found), updates `state` in place and returns the replies. Rasa actions are thin adapters over it:
+they load the state from the `interview` slot, send the replies and store the state again.
+
+Every message, in this order: red flags and safety rules (an emergency ends the interview at
+once); the safety question or the question waiting for an answer; whatever else was said (a
+correction, a fact nobody asked for, a question about leg numbness); then the next question or
+the assessment. No question is asked more than twice: after a second unreadable answer the
+bot records "unknown" and goes on, and an unreadable answer to a safety question counts as yes.
 """
 from __future__ import annotations
 
-import json
 import re
-from dataclasses import asdict, dataclass, field
-from typing import Dict, List, Optional, Tuple
+from dataclasses import dataclass, field, fields
+from typing import Dict, List, Optional
 
-from numbness_triage import answers
-from numbness_triage.extraction import (ABSENT, MAX_MESSAGE_CHARS, MAX_RED_FLAG_SCAN_CHARS, NUMBNESS_FINDINGS,
-                                        POSSIBLE, PRESENT, Extraction)
-from numbness_triage.knowledge import KnowledgeBase, Question, Urgency, highest
+from numbness_triage import answers, replies
+from numbness_triage.knowledge import KnowledgeBase, Question, SafetyRule, Urgency, highest
 from numbness_triage.language import looks_non_english
-from numbness_triage.matching import Profile, rank_causes, triage_from_causes
+from numbness_triage.limits import MAX_MESSAGE_CHARS, MAX_RED_FLAG_SCAN_CHARS
+from numbness_triage.matching import Profile, rank, triage_from_ranking
+from numbness_triage.mention_rules import about_the_patient, the_patients
+from numbness_triage.mentions import (ABSENT, HISTORICAL, NUMBNESS_FINDINGS, OTHER_PERSON, POSSIBLE, PRESENT,
+                                      Extraction, Mention)
+from numbness_triage.patient import (RELATIONS, SOMEONE_ELSE, Framing, explicit_age, explicit_sex, find_framing,
+                                     pronoun_in, third_person_age)
 from numbness_triage.questions import DEFAULT_QUESTION_BUDGET, next_question
-from numbness_triage.triage import check_red_flags, heard, red_flag_urgency
+from numbness_triage.replies import Reply
+from numbness_triage.safety_rules import emergency_rules, fired_rules, rules_urgency
+from numbness_triage.state import ASSESSED, ESCALATED, INTERVIEW, START, TIMING_KEYS, State
+from numbness_triage.summary import doctor_summary
+from numbness_triage.timing import Timing, read_timing
+from numbness_triage.triage import (EASED, NOT_EASED, check_red_flags, heard, red_flag_urgency,
+                                    sudden_onset_explained)
 
-START, INTERVIEW, ASSESSED, ESCALATED = "start", "interview", "assessed", "escalated"
-UNKNOWN = "unknown"  # the person was asked and could not say
+# what "it" is when a person says how long "it" has lasted
+SENSORY_FINDINGS = (*NUMBNESS_FINDINGS, "tingling", "burning_sensation", "sudden_numbness", "positional_numbness",
+                    "resolves_quickly", "pain_walking_eases_with_rest")
 ESCALATION_CAUSE_SHARE = 0.4  # a cause this clearly ahead sets the escalation level when it needs more
-YES_NO_BUTTONS = [
-    {"title": "Yes", "payload": "/affirm"},
-    {"title": "No", "payload": "/deny"},
-    {"title": "Not sure", "payload": "/unsure"},
-]
-SIDE_BUTTONS = [
-    {"title": "Left leg", "payload": "/inform{\"side\": \"left\"}"},
-    {"title": "Right leg", "payload": "/inform{\"side\": \"right\"}"},
-    {"title": "Both legs", "payload": "/inform{\"side\": \"both\"}"},
-]
-ONSET_BUTTONS = [
-    {"title": "Suddenly", "payload": "/inform{\"onset\": \"sudden\"}"},
-    {"title": "Gradually", "payload": "/inform{\"onset\": \"gradual\"}"},
-    {"title": "Not sure", "payload": "/unsure"},
-]
-AFTER_BUTTONS = [
-    {"title": "Summary for my doctor", "payload": "/request_summary"},
-    {"title": "Start over", "payload": "/start_over"},
-    {"title": "Talk to a person", "payload": "/talk_to_person"},
-]
+MAX_TIMES_ASKED = 2
 # Intents that are about something else than the pending question. "out_of_scope" and
 # "nlu_fallback" are not among them: "straight after the kick" may read as off-topic to the
 # classifier and still answer "did it come on suddenly?".
 NOT_AN_ANSWER = ("ask_faq", "bot_challenge", "talk_to_person", "request_summary", "greet", "thanks", "goodbye")
-FEEDBACK_BUTTONS = [{"title": "Yes", "payload": "/affirm"}, {"title": "No", "payload": "/deny"}]
-LONG_MESSAGE_NOTICE = (f"That message is very long: for the interview I read only its first {MAX_MESSAGE_CHARS:,} "
-                       "characters (I did check all of it for signs of an emergency). "
-                       "Please send the rest in shorter messages.")
-TOO_LONG_TO_CHECK_NOTICE = (f"That message is very long: for the interview I read only its first {MAX_MESSAGE_CHARS:,} "
-                            f"characters, and I checked only its first {MAX_RED_FLAG_SCAN_CHARS:,} for signs of an "
-                            "emergency. If anything in the rest is urgent, call 911 now. Otherwise please send it "
-                            "in shorter messages.")
-COMMAND_NOTICE = ("I didn't understand that: it looks like a command, not an answer. "
-                  "Please tell me in words (or use the buttons).")
-ENGLISH_ONLY_NOTICE = ("Sorry, I understand English only. Please write in English. "
-                       "If this is an emergency, call 911 (or your local emergency number) now.")
-_COMMAND = re.compile(r"^/(?P<intent>[^{@]*)(?P<entities>\{.*\})?$", re.S)
-_CJK = re.compile(r"[\u3400-\u9fff]")
+# The kinds of safety question: is an ambiguous flag new; is a past red flag happening now; did a
+# cue word mean the red flag; did the numbness pass within minutes (does the position explain it).
+NEW, NOW, CHECK, EASED_QUESTION = "new", "now", "check", "eased"
+ANSWERED, GAVE_UP, SAFETY_DEFAULTED = "answered", "gave_up", "safety_defaulted"
+_CLAUSE_BREAK = re.compile(r"[.!?;\n]|\b(?:and now|but now|but|now)\b")
 
 
-def _payload_key(text: str) -> Optional[Tuple[str, str]]:
-    """(intent, entities) of a "/intent{...}" text, spacing aside; None when it is not one."""
-    match = _COMMAND.match(text.strip())
-    if not match:
-        return None
-    try:
-        entities = json.loads(match.group("entities")) if match.group("entities") else {}
-    except (ValueError, RecursionError):  # '/inform{"side": [[[...' 3,000 deep is no button's
-        return None
-    return match.group("intent").strip(), json.dumps(entities, sort_keys=True)
+_FIRST_PERSON = re.compile(r"\b(i|i'm|im|i've|i'd|me|myself|mine)\b")
 
 
-# What the bot's own buttons send, and the greeting the channels send for a person who opens the
-# chat (Telegram's /start in channels/telegram_secure.py; the web widget's initPayload in web/server.py).
-# A click cannot be told from the same text typed: both are read as the button's answer. Any
-# other "/..." text is a command the interview does not take.
-CHANNEL_GREETING = "/greet"
-BUTTON_PAYLOADS = {_payload_key(button["payload"])
-                   for buttons in (YES_NO_BUTTONS, SIDE_BUTTONS, ONSET_BUTTONS, AFTER_BUTTONS, FEEDBACK_BUTTONS)
-                   for button in buttons} | {_payload_key(CHANNEL_GREETING)}
+def _names_the_person(subject: str) -> bool:
+    """ "my husband's", "he": someone a caregiver may type for (not "the family")."""
+    words = {w[:-2] if w.endswith("'s") else w for w in re.findall(r"[a-z'-]+", subject.lower())}
+    return bool(words & set(RELATIONS) or words & {"he", "she", "his", "her"}) and "family" not in words
 
 
-def is_command(text: str) -> bool:
-    """A "/..." text that is not one of the bot's button payloads: "/foo", "/", "/inform",
-    '/affirm{"interview": {}}', '/inform{"bad json'."""
-    return text.strip().startswith("/") and _payload_key(text) not in BUTTON_PAYLOADS
+_NEGATION_BEFORE = re.compile(r"\b(no|not|never|without|any)\s*$")
 
 
-@dataclass
-class State:
-    stage: str = START
-    findings: Dict[str, str] = field(default_factory=dict)
-    age: Optional[int] = None
-    sex: Optional[str] = None
-    side: Optional[str] = None
-    onset: Optional[str] = None
-    duration: Optional[str] = None
-    asked: List[str] = field(default_factory=list)
-    answers: Dict[str, str] = field(default_factory=dict)  # question id -> yes | no | unsure | text
-    pending: Optional[str] = None  # question id waiting for an answer
-    clarifying: Optional[str] = None  # ambiguous red flag waiting for "is it new?"
-    cleared_flags: List[str] = field(default_factory=list)  # ambiguous flags the person says are not new
-    confirmed_flags: List[str] = field(default_factory=list)  # ambiguous flags the person says are new
-    hinted_flags: List[str] = field(default_factory=list)  # cue words heard, to be checked with a question
-    red_flags: List[str] = field(default_factory=list)
-    triage: Optional[str] = None
-    assessment: Optional[dict] = None
-    feedback: Optional[str] = None
-    unclear_answers: int = 0
-
-    def profile(self) -> Profile:
-        """What scoring may use: answers the person gave ("not sure" is left out)."""
-        known = {k: v for k, v in self.findings.items() if v in (PRESENT, ABSENT)}
-
-        def given(value):
-            return None if value in (UNKNOWN, -1) else value
-
-        return Profile(known, given(self.age), given(self.sex), given(self.side), given(self.onset), given(self.duration))
-
-    def to_dict(self) -> dict:
-        return asdict(self)
-
-    @classmethod
-    def from_dict(cls, data: Optional[dict]) -> "State":
-        if not isinstance(data, dict):
-            return cls()
-        known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
-        try:
-            return cls(**known)
-        except TypeError:
-            return cls()
-
-
-@dataclass
-class Reply:
-    text: str
-    buttons: List[dict] = field(default_factory=list)
-    custom: Optional[dict] = None
+def _without_other_findings(turn: "Turn", asked: Optional[str]) -> str:
+    """The message without what it says about other findings, and their "no": "no weakness as
+    such" does not answer "is the numbness new since the injury?"."""
+    text = turn.text
+    for mention in sorted(turn.extraction.mentions, key=lambda m: m.start, reverse=True):
+        if mention.finding == asked or not (0 <= mention.start < mention.end <= len(text)):
+            continue
+        start = mention.start
+        before = _NEGATION_BEFORE.search(text[:start].lower())
+        if before:
+            start = before.start()
+        text = text[:start] + " " + text[mention.end:]
+    return text
 
 
 @dataclass
@@ -154,257 +90,51 @@ class Interview:
         self.kb = kb
         self.question_budget = question_budget
 
-    # ----------------------------------------------------------------- entry point
-    def handle_turn(self, state: State, turn: Turn) -> (State, List[Reply]):
-        """Red flags first, every turn; then the pending question, then whatever else was said.
-        A very long message is read up to MAX_MESSAGE_CHARS (the NLU looked for red flags in the
-        whole) and the person is told so; a command or a message in another language answers
-        nothing: only its red flags count."""
+    # ----------------------------------------------------------------- entry points
+    def handle_turn(self, state: State, turn: Turn) -> List[Reply]:
+        """Update `state` with one message; return what to say. A very long message is read up to
+        MAX_MESSAGE_CHARS (the NLU looked for red flags in the whole) and the person is told so;
+        a command or a message in another language answers nothing: only its red flags count."""
         if len(turn.text) > MAX_MESSAGE_CHARS:
-            checked_all = len(turn.text) <= MAX_RED_FLAG_SCAN_CHARS
-            turn = Turn(turn.intent, turn.text[:MAX_MESSAGE_CHARS], turn.extraction)
-            flags_before = len(state.red_flags)
-            state, replies = self.handle_turn(state, turn)
-            if len(state.red_flags) > flags_before:
-                return state, replies  # an emergency: nothing else to say
-            return state, [Reply(LONG_MESSAGE_NOTICE if checked_all else TOO_LONG_TO_CHECK_NOTICE), *replies]
-        if is_command(turn.text):
-            return self._unread(state, turn, COMMAND_NOTICE)
+            return self._long_message(state, turn)
+        if replies.is_command(turn.text):
+            return self._unread(state, turn, replies.COMMAND_NOTICE)
         if looks_non_english(turn.text):
-            return self._unread(state, turn, self._english_only_notice(turn.text))
-        if turn.intent == "start_over" and not (state.clarifying and self._answers_clarification(turn)):
+            return self._unread(state, turn, replies.english_only_notice(self.kb, turn.text))
+        if turn.intent == "start_over" and not (state.clarifying and self._reads_as_safety_answer(turn)):
             return self.start_over(state)
         noted = self._absorb(state, turn)
-        answered = self._answer_pending(state, turn)
-        escalation = self._check_red_flags(state)
-        if escalation:
-            return state, escalation
+        outcome = self._answer_pending(state, turn)
+        emergency = self._check_emergencies(state, safety_defaulted=outcome == SAFETY_DEFAULTED)
+        if emergency:
+            return emergency
         if state.clarifying:
-            return state, [self._clarify_question(state.clarifying)]
+            unclear = [] if noted or outcome else [Reply(replies.NOT_CAUGHT)]
+            return [*self._welcome_once(state), *unclear, *self._notes(state, noted, outcome),
+                    self._ask_safety_question(state)]
         if state.stage == ESCALATED:
-            return state, self._after_escalation(state, turn)
-        if not (noted or answered):
-            unreadable = self._unreadable(turn)
-            if unreadable:
-                return state, [Reply(unreadable), *self._resume(state)]
+            return self._after_escalation(state, turn)
+        if not (noted or outcome):
+            if not turn.text.strip():
+                return [Reply(replies.EMPTY_NOTICE), *self._resume(state)]
             handled = self._handle_intent(state, turn)
             if handled is not None:
-                return state, handled
-        return state, self._carry_on(state, noted, answered)
+                return handled
+        return self._carry_on(state, noted, outcome)
 
-    def _unread(self, state: State, turn: Turn, notice: str) -> (State, List[Reply]):
-        """A message the interview cannot take as an answer: its red flags (found by the NLU in
-        any language) count, nothing else; the person is told and the question asked again."""
-        flags = [m for m in turn.extraction.mentions if m.finding in self.kb.red_flags]
-        hints = [f for f in turn.extraction.hinted_red_flags if f in self.kb.red_flags]
-        self._absorb(state, Turn(None, turn.text, Extraction(mentions=flags, hinted_red_flags=hints)))
-        escalation = self._check_red_flags(state)
-        if escalation:
-            return state, escalation
-        if state.clarifying:
-            return state, [Reply(notice), self._clarify_question(state.clarifying)]
-        if state.stage == ESCALATED:
-            return state, [Reply(notice), *self._after_escalation(state, Turn(None, turn.text))]
-        return state, [Reply(notice), *self._resume(state)]
-
-    def _english_only_notice(self, text: str) -> str:
-        """In English, and in Spanish (and Chinese for a message in Chinese) from the knowledge base."""
-        languages = ["es", "zh"] if _CJK.search(text) else ["es"]
-        translated = [self.kb.languages[code].english_only_notice for code in languages if code in self.kb.languages]
-        return "\n".join([ENGLISH_ONLY_NOTICE, *translated])
-
-    def start_over(self, state: State) -> (State, List[Reply]):
-        """A new interview; the red flags already heard stay (nobody is talked out of an emergency)."""
-        fresh = State(stage=INTERVIEW, red_flags=list(state.red_flags),
-                      findings={flag: PRESENT for flag in state.red_flags})
-        if state.red_flags:  # the emergency's level and payload stay until a new assessment
-            fresh.triage, fresh.assessment = state.triage, state.assessment
-        text = "Let's start over. " + self._opening_prompt()
-        if state.red_flags:
-            text = (f"Let's start over. Remember: {'; '.join(heard(self.kb, state.red_flags))} - "
-                    f"if that is still so, call 911 now. " + self._opening_prompt())
-        return fresh, [Reply(text)]
-
-    def _carry_on(self, state: State, noted: Dict[str, str], answered: bool) -> List[Reply]:
-        replies: List[Reply] = []
-        if state.stage == START:
-            state.stage = INTERVIEW
-            if not state.findings:
-                return [Reply(self._welcome() + "\n\n" + self._opening_prompt())]
-            replies.append(Reply(self.kb.advice["what_i_am"].text + " If this is an emergency, call 911 now."))
-        if state.stage == ASSESSED:
-            if noted:
-                return [Reply("Thanks, I've added that. " + self._describe_notes(noted)), *self._assess(state)]
-            return [Reply("I've already given you my assessment. You can ask me a question about leg "
-                          "numbness, get a summary for your doctor, or start over.", AFTER_BUTTONS)]
-        if noted and not answered:
-            replies.append(Reply(self._describe_notes(noted)))
-        elif not answered and state.pending:
-            state.unclear_answers += 1
-            return [*replies, Reply("Sorry, I didn't catch that."),
-                    self._ask(state, self.kb.questions[state.pending], repeat=True)]
-        return [*replies, *self._next_step(state)]
-
-    # ----------------------------------------------------------------- understanding
-    def _absorb(self, state: State, turn: Turn) -> Dict[str, str]:
-        """Take in what the message says about the person; return what is new or changed."""
-        noted = {}
-        for mention in turn.extraction.mentions:
-            if mention.assertion not in (PRESENT, ABSENT, POSSIBLE):
-                continue
-            if state.findings.get(mention.finding) == PRESENT and mention.assertion == POSSIBLE:
-                continue
-            if mention.finding in state.red_flags and mention.assertion != PRESENT:
-                continue  # a red flag once heard is never cleared by a later message
-            if state.findings.get(mention.finding) != mention.assertion:
-                state.findings[mention.finding] = mention.assertion
-                noted[mention.finding] = mention.assertion
-        for flag in turn.extraction.hinted_red_flags:
-            if flag not in state.findings and flag not in state.cleared_flags and flag not in state.hinted_flags:
-                state.hinted_flags.append(flag)
-        about_numbness = any(m.finding in NUMBNESS_FINDINGS for m in turn.extraction.mentions)
-        onset = turn.extraction.onset if about_numbness or state.pending == "onset" else None
-        for key, value in (("side", turn.extraction.side), ("onset", onset)):  # "weak suddenly" is not the numbness
-            if value and getattr(state, key) != value:
-                setattr(state, key, value)
-                noted[key] = value
-        if state.onset == "sudden":
-            self._sudden_onset(state, noted)
-        return noted
-
-    def _sudden_onset(self, state: State, noted: Dict[str, str]) -> None:
-        numb = any(state.findings.get(f) == PRESENT for f in NUMBNESS_FINDINGS)
-        if numb and state.findings.get("sudden_numbness") != PRESENT:
-            state.findings["sudden_numbness"] = PRESENT
-            noted["sudden_numbness"] = PRESENT
-
-    def _answer_pending(self, state: State, turn: Turn) -> bool:
-        if state.clarifying:
-            return self._answer_clarification(state, turn)
-        if not state.pending:
-            return False
-        question = self.kb.questions[state.pending]
-        if turn.intent in NOT_AN_ANSWER:
-            return False
-        answered = getattr(self, f"_answer_{question.kind}")(state, question, turn)
-        if answered:
-            state.pending = None
-            state.unclear_answers = 0
-        return answered
-
-    def _answer_yes_no(self, state: State, question: Question, turn: Turn) -> bool:
-        if question.finding in state.findings and state.findings[question.finding] in (PRESENT, ABSENT):
-            state.answers[question.id] = "yes" if state.findings[question.finding] == PRESENT else "no"
-            return True  # the free text of the answer said it
-        reply = answers.parse_yes_no(turn.text, turn.intent)
-        if reply is None:
-            if state.unclear_answers >= 1:  # asked twice: move on rather than loop
-                state.answers[question.id] = "unsure"
-                return True
-            return False
-        state.answers[question.id] = reply
-        if reply != answers.UNSURE:
-            state.findings[question.finding] = PRESENT if reply == answers.YES else ABSENT
-        return True
-
-    def _answer_age_sex(self, state: State, question: Question, turn: Turn) -> bool:
-        age, sex = answers.parse_age_sex(turn.text)
-        state.age = age if age is not None else state.age
-        state.sex = sex or state.sex
-        if state.age is not None and state.sex is not None:
-            state.answers[question.id] = f"{state.age}, {state.sex}"
-            return True
-        if turn.intent in ("unsure", "deny") or state.unclear_answers >= 1:
-            state.answers[question.id] = f"{state.age or 'not given'}, {state.sex or 'not given'}"
-            state.age = state.age if state.age is not None else -1
-            state.sex = state.sex or UNKNOWN
-            return True
-        return False
-
-    def _answer_side(self, state: State, question: Question, turn: Turn) -> bool:
-        side = turn.extraction.side or answers.parse_side(turn.text)
-        return self._store_feature(state, question, "side", side, turn)
-
-    def _answer_onset(self, state: State, question: Question, turn: Turn) -> bool:
-        onset = turn.extraction.onset or answers.parse_onset(turn.text)
-        answered = self._store_feature(state, question, "onset", onset, turn)
-        if onset == "sudden":
-            self._sudden_onset(state, {})
-        return answered
-
-    def _answer_duration(self, state: State, question: Question, turn: Turn) -> bool:
-        return self._store_feature(state, question, "duration", answers.parse_duration(turn.text), turn)
-
-    def _store_feature(self, state: State, question: Question, key: str, value: Optional[str], turn: Turn) -> bool:
-        if value is None:
-            if getattr(state, key) is not None:
-                return True
-            if turn.intent == "unsure" or state.unclear_answers >= 1:
-                state.answers[question.id] = "unsure"
-                setattr(state, key, UNKNOWN)
-                return True
-            return False
-        setattr(state, key, value)
-        state.answers[question.id] = value
-        return True
-
-    # ----------------------------------------------------------------- red flags
-    def _check_red_flags(self, state: State) -> Optional[List[Reply]]:
-        check = check_red_flags(self.kb, state.findings, state.cleared_flags)
-        new = [f for f in [*check.escalate, *state.confirmed_flags] if f not in state.red_flags]
-        if new:  # an emergency now: the ambiguous flags also present raise its level, unasked
-            return self._escalate(state, new, also_present=check.clarify)
-        if state.clarifying:
-            return None
-        unchecked = [f for f in state.hinted_flags if f not in state.findings and f not in state.cleared_flags]
-        if check.clarify or unchecked:
-            state.clarifying = (check.clarify or unchecked)[0]
-        return None
-
-    @staticmethod
-    def _answers_clarification(turn: Turn) -> bool:
-        """A safety question is never dropped: an answer to it is read as one, whatever its intent."""
-        return answers.parse_is_new(turn.text) is not None
-
-    def _answer_clarification(self, state: State, turn: Turn) -> bool:
-        reply = answers.parse_is_new(turn.text, turn.intent)
-        flag = state.clarifying
-        if reply is None:
-            return False
-        state.clarifying = None
-        if reply == answers.NO:  # long-standing, or not there at all: asked once, never again
-            state.cleared_flags.append(flag)
-        else:  # yes or not sure: an emergency, to be safe
-            state.findings[flag] = PRESENT
-            state.confirmed_flags.append(flag)
-        return True
-
-    def _clarify_question(self, flag: str) -> Reply:
-        """"Is it new?" for an ambiguous flag the person has; "to be safe: do you have...?" for
-        a flag only hinted at by a cue word."""
-        red_flag = self.kb.findings[flag].red_flag
-        return Reply(red_flag.clarify_question or red_flag.check_question, YES_NO_BUTTONS)
-
-    def _escalate(self, state: State, new_flags: List[str], also_present: List[str] = ()) -> List[Reply]:
-        state.red_flags.extend(f for f in new_flags if f not in state.red_flags)
-        state.stage, state.pending, state.clarifying = ESCALATED, None, None
-        level = highest([self._escalation_level(state), *(self.kb.findings[f].red_flag.urgency for f in also_present)])
-        state.triage = level.value
-        state.assessment = self._payload(level, state.red_flags, [])
-        said = "; ".join(heard(self.kb, new_flags))
-        text = (f"⚠️ {said[0].upper() + said[1:]}. This can be a sign of a serious problem.\n"
-                f"{self.kb.urgency_levels[level].label}: {self.kb.advice_for(level)}\n"
-                f"{self.kb.advice['not_a_diagnosis'].text}")
-        return [Reply(text, custom=state.assessment)]
-
-    def _escalation_level(self, state: State) -> Urgency:
-        """The red flags' urgency, raised when what else was said fits a cause that needs more
-        (new weakness with a numb arm and a headache fits a stroke: an ambulance, not a drive)."""
-        levels = [red_flag_urgency(self.kb, state.red_flags)]
-        best = rank_causes(self.kb, state.profile())[0]
-        if best.score >= ESCALATION_CAUSE_SHARE:
-            levels.append(best.cause.urgency)
-        return highest(levels)
+    def start_over(self, state: State) -> List[Reply]:
+        """A new interview in `state`; the red flags already heard stay (nobody is talked out of
+        an emergency)."""
+        flags, triage, assessment = list(state.red_flags), state.triage, state.assessment
+        fresh = State(stage=INTERVIEW, red_flags=flags, findings={flag: PRESENT for flag in flags})
+        if flags:  # the emergency's level and payload stay until a new assessment
+            fresh.triage, fresh.assessment = triage, assessment
+        for name in (f.name for f in fields(State)):
+            setattr(state, name, getattr(fresh, name))
+        if flags:
+            return [Reply(f"Let's start over. Remember: {'; '.join(heard(self.kb, flags))} - "
+                          f"if that is still so, call 911 now. " + replies.opening_prompt())]
+        return [Reply("Let's start over. " + replies.opening_prompt())]
 
     def escalate_now(self, state: State, flags: List[str]) -> List[Reply]:
         """For the rule that fires when the NLU marks a red flag: the same escalation."""
@@ -413,157 +143,504 @@ class Interview:
         new = [f for f in flags if f not in state.red_flags] or flags
         return self._escalate(state, new)
 
+    def summary(self, state: State) -> str:
+        return doctor_summary(self.kb, state)
+
+    def _profile(self, state: State) -> Profile:
+        """What the scoring uses. A sudden onset that an operation or an injury explains ("it was
+        there when she woke up from the operation") is that event's, not evidence of a stroke."""
+        profile = state.profile()
+        if profile.onset == "sudden" and sudden_onset_explained(self.kb, state.findings, state.eased):
+            profile.onset = None
+        return profile
+
+    # ----------------------------------------------------------------- messages that are not read
+    def _long_message(self, state: State, turn: Turn) -> List[Reply]:
+        checked_all = len(turn.text) <= MAX_RED_FLAG_SCAN_CHARS
+        flags_before = len(state.red_flags)
+        said = self.handle_turn(state, Turn(turn.intent, turn.text[:MAX_MESSAGE_CHARS], turn.extraction))
+        if len(state.red_flags) > flags_before:
+            return said  # an emergency: nothing else to say
+        notice = replies.LONG_MESSAGE_NOTICE if checked_all else replies.TOO_LONG_TO_CHECK_NOTICE
+        return [Reply(notice), *said]
+
+    def _unread(self, state: State, turn: Turn, notice: str) -> List[Reply]:
+        """A message the interview cannot take as an answer: its red flags (found by the NLU in
+        any language) count, nothing else; the person is told and the question asked again."""
+        flags = [m for m in turn.extraction.mentions if m.finding in self.kb.red_flags]
+        hints = [f for f in turn.extraction.hinted_red_flags if f in self.kb.red_flags]
+        self._absorb_findings(state, flags, {})
+        self._absorb_hints(state, hints)
+        escalation = self._check_emergencies(state)
+        if escalation:
+            return escalation
+        if state.clarifying:
+            return [Reply(notice), self._ask_safety_question(state, count=False)]
+        if state.stage == ESCALATED:
+            return [Reply(notice), *self._after_escalation(state, Turn(None, turn.text))]
+        return [Reply(notice), *self._resume(state)]
+
+    # ----------------------------------------------------------------- understanding
+    def _absorb(self, state: State, turn: Turn) -> Dict[str, object]:
+        """Take in everything the message says about the patient; return what is new or changed."""
+        noted: Dict[str, object] = {}
+        self._absorb_patient(state, turn, noted)
+        self._absorb_findings(state, self._patients_mentions(state, turn.extraction.mentions, turn.text), noted)
+        self._absorb_hints(state, turn.extraction.hinted_red_flags)
+        about_numbness = any(m.finding in NUMBNESS_FINDINGS for m in turn.extraction.mentions)
+        if turn.extraction.side and getattr(state, "side") != turn.extraction.side:
+            state.side = noted["side"] = turn.extraction.side
+        self._absorb_timing(state, turn, about_numbness, noted)
+        self._absorb_age_sex(state, turn.text, noted)
+        if state.onset == "sudden":
+            self._sudden_onset(state, noted)
+        return noted
+
+    def _absorb_patient(self, state: State, turn: Turn, noted: Dict[str, object]) -> None:
+        """"asking for my husband (71)": he is the patient for the whole conversation. So is the
+        person whose symptoms the extractor already gave to the patient ("now his feet are numb")."""
+        text = turn.text
+        framing = find_framing(text) or self._framing_from_mentions(turn.extraction.mentions, text)
+        if framing is None and self._opening_about_someone_else(state, turn):
+            framing = self._framing_from_mentions(turn.extraction.mentions, text, theirs_too=True)
+        # who the patient is, said at the start or outright ("asking for my dad") at any time; a relative
+        # named later ("my dad's legs are numb too") does not change who is being assessed
+        opening = not any(a in (PRESENT, HISTORICAL) for a in state.findings.values())
+        new_person = framing and (opening or framing.explicit) and (
+            not state.about_someone_else() or (framing.relation and state.relation != framing.relation))
+        if new_person:
+            state.patient, state.relation = SOMEONE_ELSE, framing.relation or None
+            state.pronoun = framing.pronoun if framing.pronoun != "they" else (pronoun_in(text) or "they")
+            state.sex = state.sex or framing.sex
+            noted["patient"] = framing.relation or True
+        elif state.about_someone_else() and state.pronoun in (None, "they"):
+            state.pronoun = pronoun_in(text) or state.pronoun
+
+    @staticmethod
+    def _opening_about_someone_else(state: State, turn: Turn) -> bool:
+        """The first description, told of a relative and not of the typist: "My husband's sciatica has
+        flared up again. Right leg numb right down to the toes"."""
+        if any(a in (PRESENT, HISTORICAL) for a in state.findings.values()) or state.about_someone_else():
+            return False
+        told_of_them = any(m.assertion == OTHER_PERSON and _names_the_person(m.subject) for m in turn.extraction.mentions)
+        return told_of_them and not _FIRST_PERSON.search(turn.text.lower())
+
+    @staticmethod
+    def _framing_from_mentions(mentions: List[Mention], text: str, theirs_too: bool = False) -> Optional[Framing]:
+        """Someone else's words the extractor read as the patient's: who that is ("his" -> he)."""
+        for mention in mentions:
+            if mention.subject and (theirs_too or mention.assertion != OTHER_PERSON):
+                words = set(re.findall(r"[a-z'-]+", mention.subject))
+                relation = next((w[:-2] if w.endswith("'s") else w for w in words
+                                 if (w[:-2] if w.endswith("'s") else w) in RELATIONS), None)
+                pronoun = pronoun_in(mention.subject) or pronoun_in(text)
+                if relation:
+                    sex, own_pronoun = RELATIONS[relation]
+                    return Framing(relation, sex, own_pronoun if own_pronoun != "they" else pronoun or "they")
+                if pronoun:
+                    return Framing("", "male" if pronoun == "he" else "female", pronoun)
+        return None
+
+    def _patients_mentions(self, state: State, mentions: List[Mention], text: str) -> List[Mention]:
+        """For someone typing for another person, what is said of "he" or "she" is the patient's."""
+        if not state.about_someone_else():
+            return mentions
+        return [the_patients(m, text) if m.assertion == OTHER_PERSON and about_the_patient(m, state.relation) else m
+                for m in mentions]
+
+    def _absorb_findings(self, state: State, mentions: List[Mention], noted: Dict[str, object]) -> None:
+        for mention in mentions:
+            finding = self.kb.findings.get(mention.finding)
+            if finding is None or mention.assertion not in (PRESENT, ABSENT, POSSIBLE, HISTORICAL):
+                continue
+            assertion = PRESENT if mention.assertion == HISTORICAL and finding.chronic else mention.assertion
+            current = state.findings.get(mention.finding)
+            if current == PRESENT and assertion in (POSSIBLE, HISTORICAL):
+                continue
+            if mention.finding in state.red_flags and assertion != PRESENT:
+                continue  # a red flag once heard is never cleared by a later message
+            if current != assertion:
+                state.findings[mention.finding] = noted[mention.finding] = assertion
+
+    @staticmethod
+    def _absorb_hints(state: State, hints: List[str]) -> None:
+        for flag in hints:
+            if flag not in state.findings and flag not in state.cleared_flags and flag not in state.hinted_flags:
+                state.hinted_flags.append(flag)
+
+    def _absorb_timing(self, state: State, turn: Turn, about_numbness: bool, noted: Dict[str, object]) -> None:
+        """Time said of the numbness ("numb for three weeks"), or in answer to a question about it;
+        not the time of something else ("a stomach bug two weeks ago")."""
+        asked_about_time = state.pending in ("onset", "duration") or state.clarifying is not None
+        said = read_timing(turn.text if asked_about_time else self._clauses_about_the_symptoms(turn))
+        # How the numbness came on: in answer to that question, or where the extractor tied the words
+        # to the numbness ("my neck pain came out of nowhere, now my feet are numb" is not sudden numbness)
+        onset = turn.extraction.onset if about_numbness else None
+        if state.pending == "onset":
+            onset = turn.extraction.onset or said.onset
+        said = Timing(onset, said.duration, said.episode, said.course)
+        for key in TIMING_KEYS:
+            value = getattr(said, key)
+            if value and getattr(state, key) != value:
+                setattr(state, key, value)
+                noted[key] = value
+        if said.episode == "minutes" and state.eased is None:
+            state.eased = EASED
+        elif said.episode in ("hours", "constant"):
+            state.eased = NOT_EASED
+
+    def _clauses_about_the_symptoms(self, turn: Turn) -> str:
+        """The clauses of the message about the numbness, or about nothing in particular ("for a
+        couple of months"): not those about history ("a stomach bug two weeks ago") or another
+        symptom ("I'm exhausted all the time")."""
+        text = turn.text
+        starts = [0] + [m.end() for m in _CLAUSE_BREAK.finditer(text)]
+        ends = [m.start() for m in _CLAUSE_BREAK.finditer(text)] + [len(text)]
+
+        def about_something_else(start: int, end: int) -> bool:
+            inside = [m for m in turn.extraction.mentions if start <= m.start < end]
+            return bool(inside) and not any(m.finding in SENSORY_FINDINGS for m in inside)
+
+        return " ".join(text[s:e] for s, e in zip(starts, ends) if not about_something_else(s, e))
+
+    def _absorb_age_sex(self, state: State, text: str, noted: Dict[str, object]) -> None:
+        """An age or sex said outright, in any message: "I'm a 45 year old man", "he's 79"."""
+        if state.about_someone_else():
+            age, sex = third_person_age(text), None
+        else:
+            age, sex = explicit_age(text), explicit_sex(text)
+        if age is not None and state.age != age:
+            state.age = noted["age"] = age
+        if sex and state.sex != sex:
+            state.sex = noted["sex"] = sex
+
+    def _sudden_onset(self, state: State, noted: Dict[str, object]) -> None:
+        numb = any(state.findings.get(f) == PRESENT for f in NUMBNESS_FINDINGS)
+        if numb and state.findings.get("sudden_numbness") != PRESENT:
+            state.findings["sudden_numbness"] = noted["sudden_numbness"] = PRESENT
+
+    # ----------------------------------------------------------------- answers
+    def _answer_pending(self, state: State, turn: Turn) -> Optional[str]:
+        """ANSWERED, GAVE_UP (asked twice, still unreadable: recorded as unknown), SAFETY_DEFAULTED
+        (a safety question asked twice, still unclear: taken as yes) or None."""
+        if state.clarifying:
+            return self._answer_safety_question(state, turn)
+        if not state.pending or turn.intent in NOT_AN_ANSWER:
+            return None
+        question = self.kb.questions[state.pending]
+        if getattr(self, f"_answer_{question.kind}")(state, question, turn):
+            state.pending, state.unclear_answers = None, 0
+            return ANSWERED
+        if state.times_asked.get(question.id, 0) >= MAX_TIMES_ASKED:
+            self._record_unknown(state, question)
+            state.pending = None
+            return GAVE_UP
+        return None
+
+    @staticmethod
+    def _record_unknown(state: State, question: Question) -> None:
+        keys = {"age_sex": ("age", "sex"), "side": ("side",), "onset": ("onset",), "duration": ("duration",)}
+        for key in keys.get(question.kind, ()):
+            if getattr(state, key) is None and key not in state.unknown:
+                state.unknown.append(key)
+        state.answers.setdefault(question.id, "unsure")
+
+    def _answer_yes_no(self, state: State, question: Question, turn: Turn) -> bool:
+        said = state.findings.get(question.finding or "")
+        if said in (PRESENT, ABSENT):  # the free text of the answer said it
+            state.answers[question.id] = answers.YES if said == PRESENT else answers.NO
+            return True
+        reply = answers.parse_yes_no(_without_other_findings(turn, question.finding), turn.intent)
+        if reply is None:
+            return False
+        state.answers[question.id] = reply
+        if reply != answers.UNSURE:
+            state.findings[question.finding] = PRESENT if reply == answers.YES else ABSENT
+        return True
+
+    def _answer_age_sex(self, state: State, question: Question, turn: Turn) -> bool:
+        if state.age is None:
+            state.age = answers.parse_age(turn.text)
+        if state.sex is None:
+            state.sex = answers.parse_sex(turn.text)
+        if state.age is not None and state.sex is not None:
+            state.answers[question.id] = f"{state.age}, {state.sex}"
+            return True
+        if turn.intent in ("unsure", "deny") or answers.parse_yes_no(turn.text) in (answers.UNSURE, answers.NO):
+            self._record_unknown(state, question)
+            state.answers[question.id] = f"{state.age or 'not given'}, {state.sex or 'not given'}"
+            return True
+        return False
+
+    def _answer_side(self, state: State, question: Question, turn: Turn) -> bool:
+        return self._store_opening(state, question, "side", turn.extraction.side or answers.parse_side(turn.text), turn)
+
+    def _answer_onset(self, state: State, question: Question, turn: Turn) -> bool:
+        onset = state.onset or turn.extraction.onset or answers.parse_onset(turn.text)
+        if onset is None and answers.names_a_moment(turn.text):  # "after the surgery": when, not how
+            state.answers[question.id] = turn.text.strip()[:80]
+            state.unknown.append("onset")
+            return True
+        answered = self._store_opening(state, question, "onset", onset, turn)
+        if onset == "sudden":
+            self._sudden_onset(state, {})
+        return answered
+
+    def _answer_duration(self, state: State, question: Question, turn: Turn) -> bool:
+        return self._store_opening(state, question, "duration", state.duration or answers.parse_duration(turn.text), turn)
+
+    def _store_opening(self, state: State, question: Question, key: str, value: Optional[str], turn: Turn) -> bool:
+        if value is None:
+            if turn.intent == "unsure" or answers.parse_yes_no(turn.text) == answers.UNSURE:
+                self._record_unknown(state, question)
+                return True
+            return False
+        setattr(state, key, value)
+        state.answers[question.id] = value
+        return True
+
+    # ----------------------------------------------------------------- safety questions
+    def _reads_as_safety_answer(self, turn: Turn) -> bool:
+        """A safety question is never dropped: an answer to it is read as one, whatever its intent."""
+        return answers.parse_is_new(turn.text) is not None
+
+    def _answer_safety_question(self, state: State, turn: Turn) -> Optional[str]:
+        flag, kind = state.clarifying, state.clarify_kind
+        reply, outcome = self._read_safety_answer(state, kind, turn), ANSWERED
+        if reply is None:
+            if state.times_asked.get(self._safety_key(state), 0) < MAX_TIMES_ASKED:
+                return None
+            reply, outcome = answers.UNSURE, SAFETY_DEFAULTED  # asked twice, still unclear: to be safe, as a yes
+        state.clarifying, state.clarify_kind = None, None
+        if kind == EASED_QUESTION:
+            state.eased = EASED if reply == answers.YES else NOT_EASED
+            if reply == answers.YES:
+                state.findings["resolves_quickly"] = PRESENT
+        elif reply == answers.NO:  # not new, not now, not at all: asked once, never again
+            state.cleared_flags.append(flag)
+        elif kind == NOW and self.kb.findings[flag].red_flag.escalation == "clarify":
+            state.findings[flag] = PRESENT  # happening now: next, is it new? (weakness for years is no emergency)
+        else:  # yes or not sure: an emergency, to be safe
+            state.findings[flag] = PRESENT
+            state.confirmed_flags.append(flag)
+        return outcome
+
+    def _read_safety_answer(self, state: State, kind: Optional[str], turn: Turn) -> Optional[str]:
+        text = _without_other_findings(turn, state.clarifying)  # "no weakness as such" answers nothing about the bladder
+        intent = turn.intent if text == turn.text else None
+        if kind == EASED_QUESTION:
+            episode = read_timing(text).episode
+            if episode:
+                return answers.YES if episode == "minutes" else answers.NO
+            return answers.parse_yes_no(text, intent)
+        if kind in (NEW, NOW):
+            return answers.parse_is_new(text, intent)
+        reply = answers.parse_yes_no(text, intent)
+        if reply is None and self.kb.findings[state.clarifying].red_flag.check_is_about_onset:  # "gradually"
+            onset = read_timing(turn.text).onset
+            reply = {"sudden": answers.YES, "hours": answers.YES, "days": answers.NO, "gradual": answers.NO}.get(onset or "")
+        return reply
+
+    @staticmethod
+    def _safety_key(state: State) -> str:
+        return f"safety:{state.clarifying}:{state.clarify_kind}"
+
+    def _ask_safety_question(self, state: State, count: bool = True) -> Reply:
+        if count:
+            key = self._safety_key(state)
+            state.times_asked[key] = state.times_asked.get(key, 0) + 1
+        red_flag = self.kb.findings[state.clarifying].red_flag
+        text = {NEW: red_flag.clarify_question, CHECK: red_flag.check_question,
+                EASED_QUESTION: red_flag.explanation_question,
+                NOW: f"You mentioned {self.kb.label(state.clarifying)} in the past. Is that happening now, "
+                     f"or has it come back?"}[state.clarify_kind]
+        return Reply(text or red_flag.check_question or "", replies.YES_NO_BUTTONS)
+
+    # ----------------------------------------------------------------- emergencies
+    def _check_emergencies(self, state: State, safety_defaulted: bool = False) -> Optional[List[Reply]]:
+        """Escalate on a new red flag or an emergency safety rule; otherwise pick the next safety
+        question, if any is due."""
+        check = check_red_flags(self.kb, state.findings, state.cleared_flags, state.eased)
+        new = [f for f in [*check.escalate, *state.confirmed_flags] if f not in state.red_flags]
+        if new:  # an emergency now: the ambiguous flags also present raise its level, unasked
+            lead = [Reply(replies.SAFETY_UNCLEAR)] if safety_defaulted else []
+            return [*lead, *self._escalate(state, new, also_present=check.clarify)]
+        rules = [r for r in emergency_rules(self.kb, self._profile(state)) if r.id not in state.rules]
+        if rules and not (state.stage == ESCALATED and Urgency(state.triage or "self_care").at_least(rules[0].urgency)):
+            return self._escalate_by_rules(state, rules)
+        if not state.clarifying:
+            self._next_safety_question(state, check.clarify, check.ask_if_eased)
+        return None
+
+    def _next_safety_question(self, state: State, ambiguous: List[str], ask_if_eased: List[str]) -> None:
+        past = [f for f, a in state.findings.items() if a == HISTORICAL and f in self.kb.red_flags
+                and f not in state.cleared_flags]
+        hinted = [f for f in state.hinted_flags if f not in state.findings and f not in state.cleared_flags]
+        for kind, flags in ((NEW, ambiguous), (EASED_QUESTION, ask_if_eased), (NOW, past), (CHECK, hinted)):
+            flags = [f for f in flags if self._could_raise_the_level(state, f)]
+            if flags:
+                state.clarifying, state.clarify_kind = flags[0], kind
+                return
+
+    def _could_raise_the_level(self, state: State, flag: str) -> bool:
+        """After an escalation, a safety question is worth asking only if its answer could make
+        the advice more urgent."""
+        if state.stage != ESCALATED or not state.triage:
+            return True
+        return not Urgency(state.triage).at_least(self.kb.findings[flag].red_flag.urgency)
+
+    def _escalate(self, state: State, new_flags: List[str], also_present: List[str] = ()) -> List[Reply]:
+        state.red_flags.extend(f for f in new_flags if f not in state.red_flags)
+        state.stage, state.pending, state.clarifying, state.clarify_kind = ESCALATED, None, None, None
+        level = highest([self._escalation_level(state), *(self.kb.findings[f].red_flag.urgency for f in also_present)])
+        state.triage = level.value
+        state.assessment = replies.payload(level, state.red_flags, [])
+        text = replies.escalation_text(self.kb, heard(self.kb, new_flags), level)
+        return [Reply(text, custom=state.assessment)]
+
+    def _escalation_level(self, state: State) -> Urgency:
+        """The red flags' urgency, raised when what else was said fits a cause that needs more
+        (new weakness with a numb arm and a headache fits a stroke: an ambulance, not a drive)."""
+        levels = [red_flag_urgency(self.kb, state.red_flags)]
+        ranking = rank(self.kb, self._profile(state))
+        if ranking.fits_well and ranking.causes[0].score >= ESCALATION_CAUSE_SHARE:
+            levels.append(ranking.causes[0].cause.urgency)
+        return highest(levels)
+
+    def _escalate_by_rules(self, state: State, rules: List[SafetyRule]) -> List[Reply]:
+        """A combination that needs an emergency: the assessment now, at the rule's level."""
+        state.rules.extend(r.id for r in rules if r.id not in state.rules)
+        state.pending, state.clarifying, state.clarify_kind = None, None, None
+        level = highest([rules_urgency(rules), *([red_flag_urgency(self.kb, state.red_flags)] if state.red_flags else [])])
+        ranking = rank(self.kb, self._profile(state))
+        state.stage, state.triage = ESCALATED, level.value
+        state.assessment = replies.payload(level, state.red_flags, [r.to_payload() for r in ranking.shown()],
+                                           "good" if ranking.fits_well else "weak", state.rules)
+        text = (f"⚠️ {rules[0].says[0].upper() + rules[0].says[1:]}.\n"
+                f"{self.kb.urgency_levels[level].label}: {self.kb.advice_for(level)}\n"
+                f"{self.kb.advice['not_a_diagnosis'].text}")
+        return [Reply(text, custom=state.assessment)]
+
     def _after_escalation(self, state: State, turn: Turn) -> List[Reply]:
         handled = self._handle_intent(state, turn)
-        level = Urgency(state.triage)
+        level = Urgency(state.triage) if state.triage else (red_flag_urgency(self.kb, state.red_flags) or Urgency.emergency)
         reminder = Reply(f"Please don't wait: {self.kb.advice_for(level)}", custom=state.assessment)
         return [*(handled or []), reminder]
 
     # ----------------------------------------------------------------- intents
-    @staticmethod
-    def _unreadable(turn: Turn) -> Optional[str]:
-        """An empty message: say so, and lose nothing (commands, other languages: see handle_turn)."""
-        if not turn.text.strip():
-            return "I didn't receive any text. Please tell me in words what you are feeling."
-        return None
-
     def _handle_intent(self, state: State, turn: Turn) -> Optional[List[Reply]]:
         """Replies to what is not an answer or a description: greetings, questions, requests."""
         intent = turn.intent
         if intent == "greet":
             if state.stage == START:
                 state.stage = INTERVIEW
-                return [Reply(self._welcome() + "\n\n" + self._opening_prompt())]
+                return [Reply(replies.welcome(self.kb) + "\n\n" + replies.opening_prompt())]
             return [Reply("Hello again."), *self._resume(state)]
+        simple = {"bot_challenge": self.kb.advice["what_i_am"].text + " " + self.kb.advice["disclaimer"].text,
+                  "talk_to_person": self.kb.advice["talk_to_person"].text, "thanks": "You're welcome."}
         if intent == "ask_faq":  # the rule has already sent the answer
             return self._resume(state)
-        if intent == "bot_challenge":
-            return [Reply(self.kb.advice["what_i_am"].text), *self._resume(state)]
-        if intent == "talk_to_person":
-            return [Reply(self.kb.advice["talk_to_person"].text), *self._resume(state)]
+        if intent in simple:
+            return [Reply(simple[intent]), *self._resume(state)]
         if intent == "request_summary":
             return [Reply(self.summary(state)), *self._resume(state)]
-        if intent == "thanks":
-            return [Reply("You're welcome."), *self._resume(state)]
         if intent == "goodbye":
-            return [Reply("Take care. If things get worse, or you notice any of the serious signs, call 911.")]
+            return [Reply(replies.GOODBYE)]
         if intent == "out_of_scope" or (intent == "nlu_fallback" and not state.pending):
-            return [Reply("I can only help with leg numbness and the symptoms that come with it."), *self._resume(state)]
+            return [Reply(replies.OUT_OF_SCOPE), *self._resume(state)]
         if state.stage == ASSESSED and intent in ("affirm", "deny") and state.feedback is None:
             state.feedback = "helpful" if intent == "affirm" else "not_helpful"
-            return [Reply("Thank you for your feedback. What would you like to do next?", AFTER_BUTTONS)]
+            return [Reply("Thank you for your feedback. What would you like to do next?", replies.AFTER_BUTTONS)]
         return None
 
     def _resume(self, state: State) -> List[Reply]:
         if state.stage == START:
             state.stage = INTERVIEW
-            return [Reply(self._opening_prompt())]
+            return [Reply(replies.opening_prompt())]
+        if state.clarifying:
+            return [self._ask_safety_question(state, count=False)]
         if state.pending:
-            return [self._ask(state, self.kb.questions[state.pending], repeat=True, lead="To carry on: ")]
+            return [self._ask(state, self.kb.questions[state.pending], count=False, lead="To carry on: ")]
         if state.stage == ASSESSED:
-            return [Reply("What would you like to do next?", AFTER_BUTTONS)]
+            return [Reply("What would you like to do next?", replies.AFTER_BUTTONS)]
+        if state.stage == INTERVIEW:
+            return self._next_step(state)  # nothing asked yet: the opening prompt, or the next question
         return []
 
     # ----------------------------------------------------------------- questions and assessment
+    def _notes(self, state: State, noted: Dict[str, object], outcome: Optional[str]) -> List[Reply]:
+        """Say back what was understood: a fact nobody asked for, or more than the answer itself."""
+        shown = {k: v for k, v in noted.items() if outcome is None or k not in self._answered_keys(state)}
+        if not shown:
+            return []
+        return [Reply(replies.describe_notes(self.kb, shown, state))]
+
+    def _answered_keys(self, state: State) -> set:
+        last = state.asked[-1] if state.asked else None
+        question = self.kb.questions.get(last) if last else None
+        if question is None:
+            return set()
+        return {question.finding} if question.kind == "yes_no" else {"age", "sex"} if question.kind == "age_sex" else {question.kind}
+
+    def _welcome_once(self, state: State) -> List[Reply]:
+        """What the bot is and is not, said once, before the first question."""
+        if state.stage != START:
+            return []
+        state.stage = INTERVIEW
+        return [Reply(replies.welcome(self.kb))]
+
+    def _carry_on(self, state: State, noted: Dict[str, object], outcome: Optional[str]) -> List[Reply]:
+        if state.stage == START and not state.findings and not noted:
+            state.stage = INTERVIEW
+            return [Reply(replies.welcome(self.kb) + "\n\n" + replies.opening_prompt())]
+        said: List[Reply] = self._welcome_once(state)
+        if state.stage == ASSESSED:
+            if noted:
+                return [Reply("Thanks, I've added that. " + replies.describe_notes(self.kb, noted, state)), *self._assess(state)]
+            return [Reply(replies.ALREADY_ASSESSED, replies.AFTER_BUTTONS)]
+        said += self._notes(state, noted, outcome)
+        if outcome == GAVE_UP:
+            said.append(Reply(replies.MOVING_ON))
+        elif outcome is None and state.pending:
+            if not noted:
+                said.append(Reply(replies.NOT_CAUGHT))
+            return [*said, self._ask(state, self.kb.questions[state.pending])]
+        return [*said, *self._next_step(state)]
+
     def _next_step(self, state: State) -> List[Reply]:
-        if not state.findings and state.side is None:
+        if not self._knows_a_symptom(state):
             state.unclear_answers += 1
-            return [Reply(self._opening_prompt() if state.unclear_answers < 2 else self._opening_prompt_again())]
-        question = next_question(self.kb, state.profile(), state.asked, self.question_budget)
+            if state.unclear_answers < 3:
+                return [Reply(replies.opening_prompt() if state.unclear_answers < 2 else replies.opening_prompt_again())]
+            state.findings["leg_numbness"] = PRESENT  # what this assistant is for: go on with the questions
+        question = next_question(self.kb, self._profile(state), state.asked, self.question_budget, state.unknown)
         if question is None:
             return self._assess(state)
         return [self._ask(state, question)]
 
-    def _ask(self, state: State, question: Question, repeat: bool = False, lead: str = "") -> Reply:
+    @staticmethod
+    def _knows_a_symptom(state: State) -> bool:
+        return any(a in (PRESENT, HISTORICAL) for a in state.findings.values()) or state.side is not None
+
+    def _ask(self, state: State, question: Question, count: bool = True, lead: str = "") -> Reply:
         state.pending = question.id
-        if not repeat and question.id not in state.asked:
+        if question.id not in state.asked:
             state.asked.append(question.id)
-        buttons = {"yes_no": YES_NO_BUTTONS, "side": SIDE_BUTTONS, "onset": ONSET_BUTTONS}.get(question.kind, [])
-        return Reply(lead + question.text, buttons)
+        if count:
+            state.times_asked[question.id] = state.times_asked.get(question.id, 0) + 1
+        buttons = replies.BUTTONS_BY_KIND.get(question.kind, [])
+        return Reply(lead + replies.question_text(question, state), buttons)
 
     def _assess(self, state: State) -> List[Reply]:
         state.pending = None
-        ranked = rank_causes(self.kb, state.profile())
-        level = highest([triage_from_causes(ranked), *([red_flag_urgency(self.kb, state.red_flags)] if state.red_flags else [])])
-        top = ranked[:3]
+        profile = self._profile(state)
+        ranking = rank(self.kb, profile)
+        rules = fired_rules(self.kb, profile)
+        flags_level = red_flag_urgency(self.kb, state.red_flags) if state.red_flags else None
+        level = highest(l for l in (triage_from_ranking(ranking), rules_urgency(rules), flags_level) if l)
+        state.rules = [r.id for r in rules]
         state.stage, state.triage = ASSESSED, level.value
-        state.assessment = self._payload(level, state.red_flags, [r.to_payload() for r in top])
-        lines = ["Here is what your answers fit best (most likely first):"]
-        for number, item in enumerate(top, start=1):
-            cause = item.cause
-            lines.append(f"\n{number}. {cause.name} ({round(item.score * 100)}%) - "
-                         f"{self.kb.urgency_levels[cause.urgency].label}")
-            lines.append(f"   {cause.description.splitlines()[0]}")
-            if item.reasons_for:
-                lines.append(f"   Fits: {', '.join(item.reasons_for[:5])}.")
-            if item.reasons_against:
-                lines.append(f"   Against: {', '.join(item.reasons_against[:4])}.")
-        lines.append(f"\nWhat to do: {self.kb.urgency_levels[level].label}. {self.kb.advice_for(level)}")
-        if top[0].cause.id == "temporary_compression" and level == Urgency.self_care:
-            lines.append(self.kb.advice["temporary_compression_care"].text)
-        lines.append(self.kb.advice["not_a_diagnosis"].text)
-        return [Reply("\n".join(lines), custom=state.assessment),
-                Reply("Was this helpful?", FEEDBACK_BUTTONS)]
-
-    @staticmethod
-    def _payload(level: Urgency, red_flags: List[str], causes: List[dict]) -> dict:
-        return {"assessment": {"triage": level.value, "red_flags": list(red_flags), "causes": causes}}
-
-    # ----------------------------------------------------------------- texts
-    def _welcome(self) -> str:
-        return (f"Hello. {self.kb.advice['what_i_am'].text}\n{self.kb.advice['disclaimer'].text}")
-
-    @staticmethod
-    def _opening_prompt() -> str:
-        return ("Please tell me in your own words what you are feeling in your legs. "
-                "If you are asking for someone else, describe their symptoms and answer my questions for them.")
-
-    @staticmethod
-    def _opening_prompt_again() -> str:
-        return ("I couldn't find any symptoms in that. You could write, for example: "
-                "\"my left foot has been numb and tingling for two weeks\". If this is an emergency, call 911 now.")
-
-    def _describe_notes(self, noted: Dict[str, str]) -> str:
-        have = [self.kb.label(f) for f, a in noted.items() if f in self.kb.findings and a == PRESENT]
-        lacks = [self.kb.label(f) for f, a in noted.items() if f in self.kb.findings and a == ABSENT]
-        unsure = [self.kb.label(f) for f, a in noted.items() if f in self.kb.findings and a == POSSIBLE]
-        parts = []
-        if have:
-            side = noted.get("side")
-            where = f" ({'both legs' if side == 'both' else f'{side} side'})" if side in ("left", "right", "both") else ""
-            parts.append(f"I noted: {', '.join(have)}{where}")
-        if lacks:
-            parts.append(f"you don't have {', '.join(lacks)}")
-        if unsure:
-            parts.append(f"you're not sure about {', '.join(unsure)}")
-        if not parts and "side" in noted:
-            parts.append(f"I noted: {'both legs' if noted['side'] == 'both' else noted['side'] + ' side'}")
-        if not parts and "onset" in noted:
-            parts.append(f"I noted: it came on {'suddenly' if noted['onset'] == 'sudden' else 'gradually'}")
-        return ("; ".join(parts) + ".") if parts else "Thanks."
-
-    def summary(self, state: State) -> str:
-        kb = self.kb
-        present = [kb.label(f) for f, a in state.findings.items() if a == PRESENT and f in kb.findings]
-        absent = [kb.label(f) for f, a in state.findings.items() if a == ABSENT and f in kb.findings]
-        lines = ["Summary to show a doctor (from what you told me; not a diagnosis):"]
-        if state.age not in (None, -1) or state.sex not in (None, "unknown"):
-            lines.append(f"- Age / sex: {state.age if state.age not in (None, -1) else 'not given'}, {state.sex or 'not given'}")
-        for label, value in (("Side", state.side), ("Onset", state.onset), ("Duration", state.duration)):
-            if value and value != "unknown":
-                lines.append(f"- {label}: {value}")
-        lines.append(f"- Reported: {', '.join(present) if present else 'nothing yet'}")
-        if absent:
-            lines.append(f"- Not present: {', '.join(absent)}")
-        doctor = [q for q in kb.questions.values() if q.doctor_asks]
-        for question in doctor:
-            answer = state.answers.get(question.id) or {PRESENT: "yes", ABSENT: "no"}.get(state.findings.get(question.finding), "not asked")
-            lines.append(f"- {question.text} {answer}")
-        if state.red_flags:
-            lines.append(f"- Serious signs: {', '.join(kb.label(f) for f in state.red_flags)}")
-        if state.triage:
-            lines.append(f"- Triage: {kb.urgency_levels[Urgency(state.triage)].label}")
-        if state.assessment and state.assessment["assessment"]["causes"]:
-            names = ", ".join(c["name"] for c in state.assessment["assessment"]["causes"])
-            lines.append(f"- Possible causes discussed: {names}")
-        return "\n".join(lines)
+        state.assessment = replies.payload(level, state.red_flags, [r.to_payload() for r in ranking.shown()],
+                                           "good" if ranking.fits_well else "weak", state.rules)
+        text = replies.assessment_text(self.kb, ranking, level, rules, state)
+        return [Reply(text, custom=state.assessment), Reply("Was this helpful?", replies.FEEDBACK_BUTTONS)]

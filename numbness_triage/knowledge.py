@@ -9,16 +9,16 @@ import functools
 import re
 from enum import Enum
 from pathlib import Path
-from typing import Dict, List, Optional, Tuple
+from typing import Dict, List, Optional, Tuple, Union
 
 import yaml
 from pydantic import BaseModel, Field, ValidationError, root_validator, validator
 
+from numbness_triage.timing import COURSES, DURATIONS, EPISODES, ONSETS
+
 DEFAULT_KNOWLEDGE_DIR = Path(__file__).resolve().parent.parent / "data" / "knowledge"
-SEED_PAGES = {
-    "000_e189db9327c4d401.txt": "Leg numbness (overview, serious symptoms, cause groups)",
-    "004_b1a047c432c3b2df.txt": "Lower leg numbness (ten causes, FAQ, doctor's questions)",
-}
+SOURCES_FILE = "sources.yml"  # the seed pages every entry must cite
+GENERAL_KNOWLEDGE = "general clinical knowledge"  # what a rule cites where the pages are silent
 SNAKE_CASE = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
@@ -46,6 +46,25 @@ def highest(levels) -> Optional[Urgency]:
     return max(levels, key=lambda level: level.rank) if levels else None
 
 
+def seed_pages(directory: Path = DEFAULT_KNOWLEDGE_DIR) -> Dict[str, str]:
+    """File name -> title of the seed pages (data/knowledge/sources.yml)."""
+    path = Path(directory) / SOURCES_FILE
+    try:
+        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+        return {page["file"]: page["title"] for page in document["seed_pages"]}
+    except FileNotFoundError:
+        raise KnowledgeError(f"{path}: file is missing") from None
+    except (yaml.YAMLError, KeyError, TypeError) as error:
+        raise KnowledgeError(f"{path}: expected seed_pages: a list of {{file, title}} ({error})") from None
+
+
+_KNOWN_PAGES: Dict[str, str] = {}  # set by load_knowledge_base before entries are validated
+
+
+def cites_a_seed_page(value: str) -> bool:
+    return value.split("#")[0].strip() in _KNOWN_PAGES
+
+
 class Entry(BaseModel):
     """Every entry says which seed page it came from."""
 
@@ -53,9 +72,8 @@ class Entry(BaseModel):
 
     @validator("source")
     def _known_seed(cls, value):
-        page = value.split("#")[0].strip()
-        if page not in SEED_PAGES:
-            raise ValueError(f"source must name a seed page ({', '.join(SEED_PAGES)}), got {value!r}")
+        if not cites_a_seed_page(value):
+            raise ValueError(f"source must name a seed page ({', '.join(_KNOWN_PAGES)}), got {value!r}")
         return value
 
     class Config:
@@ -69,19 +87,52 @@ class UrgencyLevel(Entry):
     seed_wording: List[str] = Field(default_factory=list)
 
 
+RECENT, EASED_WITHIN_MINUTES = "recent", "eased_within_minutes"
+
+
+class Explanation(BaseModel):
+    """A finding that makes a red flag benign, and when it does: `recent` (said of now, not of
+    long ago) or `eased_within_minutes` (recent, and the numbness went within minutes of moving)."""
+
+    finding: str
+    holds_if: str = RECENT
+
+    @validator("holds_if")
+    def _condition(cls, value):
+        if value not in (RECENT, EASED_WITHIN_MINUTES):
+            raise ValueError(f"holds_if must be {RECENT} or {EASED_WITHIN_MINUTES}")
+        return value
+
+    class Config:
+        extra = "forbid"
+
+
 class RedFlag(BaseModel):
     urgency: Urgency
     escalation: str = "immediate"  # immediate | clarify
     clarify_question: Optional[str] = None
     heard: str  # how the bot names it back: "you said your speech is slurred"
-    explained_by: List[str] = Field(default_factory=list)  # findings that make it benign
+    explained_by: List[Explanation] = Field(default_factory=list)  # findings that make it benign
+    # asked when an explanation needs the numbness to have eased and nobody has said whether it did
+    explanation_question: Optional[str] = None
     # Words that hint at the flag when no phrase matched ("my right eye went dark"): the bot then
     # asks check_question rather than risk missing it. Matched as word starts: "breath" finds "breathless".
     cues: List[str] = Field(default_factory=list)
     check_question: Optional[str] = None
+    check_is_about_onset: bool = False  # the check question asks how it came on: "gradually" answers it
+
+    def explanation_ids(self) -> List[str]:
+        return [explanation.finding for explanation in self.explained_by]
+
+    @validator("explained_by", pre=True)
+    def _explanations(cls, value):
+        return [{"finding": item} if isinstance(item, str) else item for item in value or []]
 
     @root_validator(skip_on_failure=True)
     def _clarify_needs_question(cls, values):
+        if (any(e.holds_if == EASED_WITHIN_MINUTES for e in values.get("explained_by") or [])
+                and not values.get("explanation_question")):
+            raise ValueError("an explanation that holds only if the numbness eased needs explanation_question")
         if values["escalation"] not in ("immediate", "clarify"):
             raise ValueError("escalation must be 'immediate' or 'clarify'")
         if values["escalation"] == "clarify" and not values.get("clarify_question"):
@@ -101,11 +152,13 @@ class Finding(Entry):
 
     id: str
     label: str
+    absent_label: Optional[str] = None  # how a denial reads where "no <label>" is not English
     kind: str = "symptom"  # symptom | pattern | history
     phrases: List[str]
     denial_phrases: List[str] = Field(default_factory=list)  # count only when denied: "my speech is fine"
     location: Optional[str] = None
     red_flag: Optional[RedFlag] = None
+    chronic: bool = False  # a condition that lasts: "had diabetes for years" is diabetes now, not past
 
     @validator("id")
     def _snake_case(cls, value):
@@ -164,29 +217,53 @@ class Risk(BaseModel):
 
 
 class Features(BaseModel):
-    """Typical presentation: side (one/both/any), onset (sudden/gradual/any)."""
+    """Typical presentation: side (one/both/any), onset (sudden/gradual/any), how long it has
+    lasted when people report it (duration), how long one episode lasts (episode: minutes when
+    it always passes within minutes), and its course."""
 
     side: str = "any"
     onset: str = "any"
-    duration: str = "any"  # minutes | days | weeks | months | any
+    duration: str = "any"  # minutes | hours | days | weeks | months | years | any
+    episode: str = "any"  # minutes | any
+    course: str = "any"  # constant | intermittent | worsening | improving | any
 
     @validator("side")
     def _side(cls, value):
-        if value not in ("one", "both", "any"):
-            raise ValueError("side must be one, both or any")
-        return value
+        return _one_of(value, ("one", "both", "any"), "side")
 
     @validator("onset")
     def _onset(cls, value):
-        if value not in ("sudden", "gradual", "any"):
-            raise ValueError("onset must be sudden, gradual or any")
-        return value
+        return _one_of(value, ("sudden", "gradual", "any"), "onset")
 
     @validator("duration")
     def _duration(cls, value):
-        if value not in ("minutes", "days", "weeks", "months", "any"):
-            raise ValueError("duration must be minutes, days, weeks, months or any")
-        return value
+        return _one_of(value, (*DURATIONS, "any"), "duration")
+
+    @validator("episode")
+    def _episode(cls, value):
+        return _one_of(value, ("minutes", "any"), "episode")
+
+    @validator("course")
+    def _course(cls, value):
+        return _one_of(value, (*COURSES, "any"), "course")
+
+    class Config:
+        extra = "forbid"
+
+
+def _one_of(value: str, allowed: Tuple[str, ...], name: str) -> str:
+    if value not in allowed:
+        raise ValueError(f"{name} must be one of {', '.join(allowed)}")
+    return value
+
+
+class Hallmarks(BaseModel):
+    """What a cause needs before it may lead the ranking: one of these findings present, or one
+    of these onsets. An emergency cause must have hallmarks: "not sure" to everything never makes
+    a rare emergency the likeliest cause."""
+
+    findings: List[str] = Field(default_factory=list)
+    onsets: List[str] = Field(default_factory=list)
 
     class Config:
         extra = "forbid"
@@ -207,7 +284,9 @@ class Cause(Entry):
     risk: Risk = Field(default_factory=Risk)
     features: Features = Field(default_factory=Features)
     group: Optional[str] = None
-    advice: str = ""
+    advice: str = ""  # what to do when this cause leads, beside the urgency's advice
+    hallmarks: Hallmarks = Field(default_factory=Hallmarks)
+    diagnosed_by: List[str] = Field(default_factory=list)  # a diagnosis the person already has (ms_diagnosis)
 
     @validator("rarity")
     def _rarity(cls, value):
@@ -224,7 +303,7 @@ class Cause(Entry):
 
     def finding_ids(self) -> List[str]:
         return [*self.top_symptoms, *self.other_symptoms, *self.always, *self.never,
-                *self.risk.factors, *self.risk.required_factors]
+                *self.risk.factors, *self.risk.required_factors, *self.hallmarks.findings, *self.diagnosed_by]
 
 
 class GroupMember(BaseModel):
@@ -246,6 +325,9 @@ class CauseGroup(Entry):
 class Question(Entry):
     id: str
     text: str
+    # the same question about someone else, with {they} {them} {their} {is} {does} {has} {was}
+    # {Is} {Does} {Has} {Was} filled for he / she / they
+    text_other: Optional[str] = None
     kind: str  # yes_no | age_sex | side | onset | duration
     finding: Optional[str] = None  # the finding a yes/no answer sets present or absent
     doctor_asks: bool = False  # one of the page's "questions your doctor may ask"
@@ -257,6 +339,47 @@ class Question(Entry):
         if values["kind"] == "yes_no" and not values.get("finding"):
             raise ValueError("a yes/no question needs the finding it answers")
         return values
+
+
+PROFILE_KEYS = {"side": ("left", "right", "both", "one"), "onset": ONSETS, "duration": DURATIONS,
+                "episode": EPISODES, "course": COURSES}
+
+
+class SafetyRule(BaseModel):
+    """A combination that sets the urgency whatever the ranking of causes
+    (data/knowledge/safety_rules.yml). `all`: each item a finding id, or a list of ids of which
+    one is enough; `profile`: allowed values of side, onset, duration, episode or course;
+    `profile_not`: values that stop the rule."""
+
+    id: str
+    says: str  # what the bot tells the person when the rule sets the urgency
+    urgency: Urgency
+    all: List[Union[str, List[str]]]
+    profile: Dict[str, List[str]] = Field(default_factory=dict)
+    profile_not: Dict[str, List[str]] = Field(default_factory=dict)
+    source: str
+
+    @validator("source")
+    def _cited(cls, value):
+        if not (cites_a_seed_page(value) or value.lower().startswith(GENERAL_KNOWLEDGE)):
+            raise ValueError(f"source must name a seed page or start with {GENERAL_KNOWLEDGE!r}, got {value!r}")
+        return value
+
+    @validator("profile", "profile_not")
+    def _profile(cls, value):
+        for key, values in value.items():
+            if key not in PROFILE_KEYS:
+                raise ValueError(f"unknown profile key {key!r} (keys: {', '.join(PROFILE_KEYS)})")
+            unknown = set(values) - set(PROFILE_KEYS[key])
+            if unknown:
+                raise ValueError(f"{key}: unknown values {sorted(unknown)}")
+        return value
+
+    def finding_ids(self) -> List[str]:
+        return [f for item in self.all for f in ([item] if isinstance(item, str) else item)]
+
+    class Config:
+        extra = "forbid"
 
 
 class Faq(Entry):
@@ -343,6 +466,7 @@ class KnowledgeBase(BaseModel):
     advice: Dict[str, Advice]
     languages: Dict[str, Language] = Field(default_factory=dict)
     translated_red_flags: Dict[str, TranslatedRedFlag] = Field(default_factory=dict)
+    safety_rules: Dict[str, SafetyRule] = Field(default_factory=dict)
 
     class Config:
         arbitrary_types_allowed = True
@@ -357,6 +481,11 @@ class KnowledgeBase(BaseModel):
     def label(self, finding_id: str) -> str:
         return self.findings[finding_id].label
 
+    def absent_label(self, finding_id: str) -> str:
+        """How a denied finding reads: "no lower back pain", "symptoms don't improve with activity"."""
+        finding = self.findings[finding_id]
+        return finding.absent_label or f"no {finding.label}"
+
 
 # file name -> (top-level key, model, attribute on KnowledgeBase)
 _FILES: Dict[str, Tuple[str, type, str]] = {
@@ -367,6 +496,7 @@ _FILES: Dict[str, Tuple[str, type, str]] = {
     "questions.yml": ("questions", Question, "questions"),
     "faq.yml": ("faqs", Faq, "faqs"),
     "advice.yml": ("advice", Advice, "advice"),
+    "safety_rules.yml": ("rules", SafetyRule, "safety_rules"),
 }
 TRANSLATED_RED_FLAGS_FILE = "red_flags_translated.yml"  # two lists: languages, red_flags
 REQUIRED_ADVICE = ("disclaimer", "what_i_am", "home_care", "when_to_see_doctor", "talk_to_person", "not_a_diagnosis",
@@ -428,10 +558,20 @@ def _check_integrity(kb: KnowledgeBase, directory: Path) -> None:
         for member in group.members:
             if member.cause and member.cause not in kb.causes:
                 fail("cause_groups.yml", group.id, f"member {member.name!r}: unknown cause {member.cause!r}")
+    for cause in kb.causes.values():
+        if cause.urgency.at_least(Urgency.emergency) and not (cause.hallmarks.findings or cause.hallmarks.onsets):
+            fail("causes.yml", cause.id, "an emergency cause needs hallmarks (positive evidence before it may lead)")
+        for onset in cause.hallmarks.onsets:
+            if onset not in ONSETS:
+                fail("causes.yml", cause.id, f"hallmark onset {onset!r} is not one of {', '.join(ONSETS)}")
     for finding in kb.red_flags.values():
-        for other in finding.red_flag.explained_by:
-            if other not in kb.findings:
-                fail("findings.yml", finding.id, f"explained_by unknown finding {other!r}")
+        for explanation in finding.red_flag.explained_by:
+            if explanation.finding not in kb.findings:
+                fail("findings.yml", finding.id, f"explained_by unknown finding {explanation.finding!r}")
+    for rule in kb.safety_rules.values():
+        for finding_id in rule.finding_ids():
+            if finding_id not in kb.findings:
+                fail("safety_rules.yml", rule.id, f"refers to unknown finding {finding_id!r}")
     for question in kb.questions.values():
         if question.finding and question.finding not in kb.findings:
             fail("questions.yml", question.id, f"unknown finding {question.finding!r}")
@@ -479,6 +619,8 @@ def _check_translations(kb: KnowledgeBase, directory: Path, english: Dict[str, s
 
 def load_knowledge_base(directory: Path = DEFAULT_KNOWLEDGE_DIR) -> KnowledgeBase:
     directory = Path(directory)
+    _KNOWN_PAGES.clear()
+    _KNOWN_PAGES.update(seed_pages(directory))
     parts = {
         attribute: _load_file(directory / name, key, model)
         for name, (key, model, attribute) in _FILES.items()

@@ -4,9 +4,12 @@ someone typing for the person they are with."""
 from __future__ import annotations
 
 import re
-from typing import List, Tuple
+from dataclasses import replace
+from typing import List, Optional, Tuple
 
-from numbness_triage.mentions import NUMBNESS_FINDINGS, OTHER_PERSON, PRESENT, Extraction, Mention, dedupe
+from numbness_triage.mentions import (ABSENT, HISTORICAL, NUMBNESS_FINDINGS, OTHER_PERSON, PRESENT, Extraction, Mention,
+                                      dedupe)
+from numbness_triage.patient import RELATIONS, find_framing
 
 def mentions_a_limb(result: Extraction) -> bool:
     """Side is only read where the message is about the legs or feet, not "my left eye"."""
@@ -85,8 +88,7 @@ def place_generic_numbness(mentions: List[Mention], text: str) -> List[Mention]:
             where = mention.start + inside.start()
             for _, other_place in _listed_with(parts, where, text) if (where, inside.lastgroup) in parts else ():
                 if _PLACE_FINDING[other_place] != mention.finding:
-                    placed.append(Mention(_PLACE_FINDING[other_place], mention.assertion, mention.start,
-                                          mention.end, mention.text))
+                    placed.append(replace(mention, finding=_PLACE_FINDING[other_place]))
         elif mention.finding == "leg_numbness":
             sentence_start = max([m.end() for m in _SENTENCE_END.finditer(text, 0, mention.start)] or [0])
             found = _SENTENCE_END.search(text, mention.end)
@@ -97,9 +99,8 @@ def place_generic_numbness(mentions: List[Mention], text: str) -> List[Mention]:
                 _, place, where = min(near)
                 for other_start, other_place in _listed_with(parts, where, text):
                     if other_place != place:
-                        placed.append(Mention(_PLACE_FINDING[other_place], mention.assertion, mention.start,
-                                              mention.end, mention.text))
-                mention = Mention(_PLACE_FINDING[place], mention.assertion, mention.start, mention.end, mention.text)
+                        placed.append(replace(mention, finding=_PLACE_FINDING[other_place]))
+                mention = replace(mention, finding=_PLACE_FINDING[place])
         placed.append(mention)
     return dedupe(placed)
 
@@ -109,7 +110,7 @@ def add_numbness_behind_sudden(mentions: List[Mention]) -> List[Mention]:
     sudden = next((m for m in mentions if m.finding == "sudden_numbness"), None)
     if sudden is None or any(m.finding in NUMBNESS_FINDINGS for m in mentions):
         return mentions
-    return [*mentions, Mention("leg_numbness", sudden.assertion, sudden.start, sudden.end, sudden.text)]
+    return [*mentions, replace(sudden, finding="leg_numbness")]
 
 
 def add_spread_numbness(mentions: List[Mention], text: str) -> List[Mention]:
@@ -132,6 +133,7 @@ def add_spread_numbness(mentions: List[Mention], text: str) -> List[Mention]:
 _IMPLIES = {"sudden_severe_headache": "new_headache"}
 # A disease named as someone else's is itself the finding "in the family".
 FAMILY_DISEASE = {"family_history_ms": re.compile(r"^(ms|m\.s\.?|multiple sclerosis|multiple sclerosys)$", re.I)}
+_OWN_DIAGNOSIS = {"family_history_ms": "ms_diagnosis"}  # the same disease named as the person's own
 
 
 _LEG_PAIN_FROM = ("sciatica", "pain_walking_eases_with_rest", "injury_leg_pain", "fibular_nerve_pain")
@@ -165,7 +167,7 @@ def one_sided_limbs(mentions: List[Mention], text: str) -> List[Mention]:
     if not said:
         return []
     nearest = min(said, key=lambda m: abs(m.start - match.end()))
-    return [Mention("one_sided_body_weakness", nearest.assertion, match.start(), match.end(), match.group(0))]
+    return [replace(nearest, finding="one_sided_body_weakness", start=match.start(), end=match.end(), text=match.group(0))]
 
 
 def apply_implications(mentions: List[Mention], text: str = "") -> List[Mention]:
@@ -180,23 +182,74 @@ def apply_implications(mentions: List[Mention], text: str = "") -> List[Mention]
         for i, mention in enumerate(out):
             if mention is None or mention.finding != finding:
                 continue
-            if mention.assertion == OTHER_PERSON:  # "my aunt has MS": the finding is about the family
-                out[i] = Mention(finding, PRESENT, mention.start, mention.end, mention.text)
-            elif bare.match(mention.text.strip()):  # "could this be MS?" / "I have MS" is not this finding
-                out[i] = None
+            if mention.assertion == OTHER_PERSON:  # "my aunt has MS", "no MS in the family": about the family
+                out[i] = replace(mention, assertion=ABSENT if mention.their_assertion == ABSENT else PRESENT)
+            elif bare.match(mention.text.strip()):  # "I have MS" is the person's own diagnosis
+                diagnosis = _OWN_DIAGNOSIS.get(finding)
+                keep = diagnosis and mention.assertion in (PRESENT, HISTORICAL, ABSENT)
+                out[i] = replace(mention, finding=diagnosis, assertion=PRESENT if mention.assertion == HISTORICAL
+                                 else mention.assertion) if keep else None
     return dedupe(m for m in out if m is not None)
 
 
-_HISTORY = re.compile(
-    r"\b(had|has had|'s had|used to|ago|history|runs in|run in|died|passed away|diagnosed|years|last year|"
-    r"in the past|before|was told|got better|recovered|when (he|she|they) (had|was|were)|has (ms|diabetes))\b", re.I)
+# A clause that tells someone else's medical history ("my father had slurred speech when he had his
+# stroke", "it runs in the family") stays theirs; anything else said of the person cared for is
+# theirs now, the past tense of a recent event included ("she blacked out this afternoon").
+_THIRD_PARTY_HISTORY = re.compile(
+    r"\b((had|has had|'s had|got) (a |an |his |her |their )?(stroke|tia|mini stroke|heart attack|operation|surgery|"
+    r"bypass|cancer)|when (he|she|they) (had|was|were) (young|little|a kid|a child|younger|ill|sick|in hospital)|"
+    r"when (he|she|they) had (his|her|their|a|the)|died|passed away|diagnosed|runs in|run in|in the family|history of|"
+    r"used to|years ago|last year|in the past|as a (child|kid|teenager)|got better|recovered)\b")
+_CLAUSE_END = re.compile(r"[.!?;\n]|,\s*(?:and|but|so)\b|\b(?:and now|but now)\b")
+_THE_PATIENT_WORDS = {"he", "she", "they", "his", "her", "their", "him", "them", "he's", "she's"}
+_FAMILY_HISTORY_WORDS = ("family", "runs in", "in the family")
 
 
 def caregiver_report(mentions: List[Mention], text: str) -> List[Mention]:
-    """"My mum's leg went numb and she's all confused": someone typing for the person they are with.
-    When every mention is about someone else and nothing places it in the past ("my father had
-    a stroke"), the message describes the patient, and their symptoms are read as present (the
-    seed page: get help "if you, or someone you are with" has these symptoms)."""
-    if not mentions or any(m.assertion != OTHER_PERSON for m in mentions) or _HISTORY.search(text):
+    """Someone typing for the person they care for: "asking for my husband (71): his feet go numb",
+    "my mum's leg went numb and she's confused". When the message says who the patient is
+    (patient.find_framing), or every mention is someone else's and none is in the past, what is
+    said of that person (by relation, or as he / she / they) is the patient's own: present, or
+    historical where it was in the past. A third party's own history stays someone else's ("my
+    father had a stroke", "his mother had MS"); the seed page: get help "if you, or someone you
+    are with" has these symptoms."""
+    others = [m for m in mentions if m.assertion == OTHER_PERSON]
+    if not others:
         return mentions
-    return [Mention(m.finding, PRESENT, m.start, m.end, m.text) for m in mentions]
+    framing = find_framing(text)
+    if framing is None and len(others) < len(mentions):
+        return mentions
+    relation = framing.relation if framing else None
+    return [the_patients(m, text) if m.assertion == OTHER_PERSON and about_the_patient(m, relation)
+            and (framing or not their_history(text, m)) else m for m in mentions]
+
+
+def their_history(text: str, mention: Mention) -> bool:
+    """Whether the clause of a mention tells someone's medical history ("when he had his stroke")."""
+    lowered = text.lower()
+    starts = [0] + [m.end() for m in _CLAUSE_END.finditer(lowered) if m.end() <= mention.start]
+    ends = [m.start() for m in _CLAUSE_END.finditer(lowered) if m.start() >= mention.end] + [len(lowered)]
+    return bool(_THIRD_PARTY_HISTORY.search(lowered[max(starts): min(ends)]))
+
+
+def about_the_patient(mention: Mention, relation: Optional[str]) -> bool:
+    """Whether a mention ConText gave to someone else is about the patient a caregiver types for."""
+    subject = mention.subject.strip()
+    if any(word in subject for word in _FAMILY_HISTORY_WORDS):
+        return False
+    words = set(re.findall(r"[a-z'-]+", subject))
+    if not words or words & _THE_PATIENT_WORDS and not (words - _THE_PATIENT_WORDS - {"my", "our"}):
+        return True  # "he", "her", or nothing said: the person the message is about
+    named = {w[:-2] if w.endswith("'s") else w for w in words} & set(RELATIONS)
+    if named and words & {"his", "her", "their"}:
+        return False  # "his mother had MS": the patient's relative
+    return relation is None or relation in named or not named
+
+
+def the_patients(mention: Mention, text: str = "") -> Mention:
+    """The mention as the patient's own: what it said of them, or historical where its clause tells
+    their history ("he had slurred speech when he had his stroke")."""
+    assertion = mention.their_assertion or PRESENT
+    if assertion == PRESENT and text and their_history(text, mention):
+        assertion = HISTORICAL
+    return replace(mention, assertion=assertion)

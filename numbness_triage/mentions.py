@@ -5,7 +5,8 @@ from dataclasses import dataclass, field
 from typing import Dict, Iterable, List, Optional, Set, Tuple
 
 PRESENT, ABSENT, POSSIBLE, OTHER_PERSON = "present", "absent", "possible", "other_person"
-ASSERTIONS = (PRESENT, ABSENT, POSSIBLE, OTHER_PERSON)
+HISTORICAL = "historical"  # the person's own, in the past and over: "last year I had blurry vision"
+ASSERTIONS = (PRESENT, ABSENT, POSSIBLE, OTHER_PERSON, HISTORICAL)
 NUMBNESS_FINDINGS = ("leg_numbness", "foot_numbness", "upper_leg_numbness")
 
 
@@ -16,6 +17,10 @@ class Mention:
     start: int
     end: int
     text: str
+    subject: str = ""  # whose, when ConText said someone else's: "my father", "he", "runs in the family"
+    # for someone else's mention: what it says of them (present, absent, possible, historical), so that
+    # it can become the patient's own when that person is the patient ("she's not diabetic": absent)
+    their_assertion: str = ""
 
 
 @dataclass
@@ -45,7 +50,7 @@ class Extraction:
 
 def dedupe(mentions: Iterable[Mention]) -> List[Mention]:
     """One mention per finding: the person's own present mention wins over other readings."""
-    priority = {PRESENT: 0, ABSENT: 1, POSSIBLE: 2, OTHER_PERSON: 3}
+    priority = {PRESENT: 0, ABSENT: 1, POSSIBLE: 2, HISTORICAL: 3, OTHER_PERSON: 4}
     best: Dict[str, Mention] = {}
     for mention in mentions:
         kept = best.get(mention.finding)

@@ -8,7 +8,7 @@ A question whose answer is already known (from the free text or an earlier answe
 from __future__ import annotations
 
 import math
-from typing import Dict, Iterable, Optional
+from typing import Collection, Dict, Iterable, Optional
 
 from numbness_triage.knowledge import KnowledgeBase, Question
 from numbness_triage.matching import Profile, finding_likelihood, posterior
@@ -19,11 +19,12 @@ CLEAR_LEAD = 0.75  # the top cause's share at which the ranking counts as clear
 MIN_GAIN = 0.02  # bits; a question that tells less than this is not worth the person's time
 
 
-def is_answered(question: Question, profile: Profile) -> bool:
+def is_answered(question: Question, profile: Profile, unknown: Collection[str] = ()) -> bool:
+    """Said already, or asked and not known (`unknown`: "age", "sex", "side", "onset", "duration")."""
     if question.kind == "age_sex":
-        return profile.age is not None and profile.sex is not None
+        return all(getattr(profile, key) is not None or key in unknown for key in ("age", "sex"))
     if question.kind in ("side", "onset", "duration"):
-        return getattr(profile, question.kind) is not None
+        return getattr(profile, question.kind) is not None or question.kind in unknown
     return question.finding in profile.findings
 
 
@@ -48,9 +49,11 @@ def ranking_is_clear(beliefs: Dict[str, float]) -> bool:
 
 
 def next_question(kb: KnowledgeBase, profile: Profile, asked: Iterable[str],
-                  budget: int = DEFAULT_QUESTION_BUDGET) -> Optional[Question]:
+                  budget: int = DEFAULT_QUESTION_BUDGET, unknown: Collection[str] = ()) -> Optional[Question]:
+    """The question to ask now, or None when it is time for the assessment. Never one already
+    asked or already answered by what the person said."""
     asked = set(asked)
-    unanswered = [q for q in kb.questions.values() if q.id not in asked and not is_answered(q, profile)]
+    unanswered = [q for q in kb.questions.values() if q.id not in asked and not is_answered(q, profile, unknown)]
     for kind in OPENING_KINDS:
         for question in unanswered:
             if question.kind == kind:
@@ -62,6 +65,11 @@ def next_question(kb: KnowledgeBase, profile: Profile, asked: Iterable[str],
         if question.doctor_asks:
             return question
     beliefs = posterior(kb, profile)
+    leader = max(beliefs, key=beliefs.get)
+    for factor in [*kb.causes[leader].risk.required_factors, *kb.causes[leader].always]:  # diabetes before diabetic neuropathy
+        needed = next((q for q in unanswered if q.kind == "yes_no" and q.finding == factor), None)
+        if needed is not None and factor not in profile.findings:
+            return needed
     if ranking_is_clear(beliefs):
         return None
     candidates = [q for q in unanswered if q.kind == "yes_no"]

@@ -1,42 +1,81 @@
 """Red flags -> urgency. Checked on every message, before anything else."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Dict, Iterable, List, Optional
 
-from numbness_triage.knowledge import Finding, KnowledgeBase, Urgency, highest
+from numbness_triage.knowledge import EASED_WITHIN_MINUTES, Explanation, Finding, KnowledgeBase, Urgency, highest
+from numbness_triage.mentions import PRESENT
+
+# What the interview knows about whether the numbness went within minutes of moving.
+EASED, NOT_EASED = "eased", "not_eased"
 
 
 @dataclass(frozen=True)
 class RedFlagCheck:
     escalate: List[str]  # red flags that stop the interview now
     clarify: List[str]  # ambiguous red flags that need one question first
+    # flags whose explanation holds only if the numbness eased within minutes, which nobody has said yet
+    ask_if_eased: List[str] = field(default_factory=list)
 
 
-def present_red_flags(kb: KnowledgeBase, findings: Dict[str, str]) -> List[str]:
-    """Red flags the person has, leaving out those explained by a benign finding
-    ("my leg suddenly went numb after sitting cross-legged")."""
-    flags = []
-    for finding_id, finding in kb.red_flags.items():
-        if findings.get(finding_id) != "present":
-            continue
-        if any(findings.get(other) == "present" for other in finding.red_flag.explained_by):
-            continue
-        flags.append(finding_id)
-    return flags
+def explanation_holds(explanation: Explanation, findings: Dict[str, str], eased: Optional[str]) -> Optional[bool]:
+    """True, False, or None when it depends on an easing nobody has told yet. An explanation
+    explains only when it fits in time: said of now, not of long ago (a "historical" surgery
+    eight years back explains nothing), and for a position only if the numbness went within
+    minutes of moving."""
+    if findings.get(explanation.finding) != PRESENT:
+        return False
+    if explanation.holds_if == EASED_WITHIN_MINUTES:
+        return None if eased is None else eased == EASED
+    return True
 
 
-def check_red_flags(kb: KnowledgeBase, findings: Dict[str, str], cleared: Iterable[str] = ()) -> RedFlagCheck:
-    """`cleared`: ambiguous flags the person already said are not new (asked once, never again)."""
+def _explained(finding: Finding, findings: Dict[str, str], eased: Optional[str]) -> Optional[bool]:
+    verdicts = [explanation_holds(e, findings, eased) for e in finding.red_flag.explained_by]
+    if any(v is True for v in verdicts):
+        return True
+    return None if any(v is None for v in verdicts) else False
+
+
+SUDDEN_NUMBNESS = "sudden_numbness"
+
+
+def sudden_onset_explained(kb: KnowledgeBase, findings: Dict[str, str], eased: Optional[str]) -> bool:
+    """Whether what explains sudden numbness (a recent operation, an injury, a position that
+    eased) holds for this person."""
+    finding = kb.findings.get(SUDDEN_NUMBNESS)
+    return bool(finding and finding.red_flag and _explained(finding, findings, eased))
+
+
+def check_red_flags(kb: KnowledgeBase, findings: Dict[str, str], cleared: Iterable[str] = (),
+                    eased: Optional[str] = None) -> RedFlagCheck:
+    """`cleared`: ambiguous flags the person already said are not new (asked once, never again);
+    `eased`: whether the numbness went within minutes of moving (EASED, NOT_EASED or None)."""
     cleared = set(cleared)
-    escalate, clarify = [], []
-    for flag in present_red_flags(kb, findings):
-        red_flag = kb.findings[flag].red_flag
-        if red_flag.escalation == "immediate":
+    escalate, clarify, ask_if_eased = [], [], []
+    for flag, finding in kb.red_flags.items():
+        if findings.get(flag) != PRESENT:
+            continue
+        explained = _explained(finding, findings, eased)
+        if explained:
+            continue
+        if explained is None:
+            ask_if_eased.append(flag)
+        elif finding.red_flag.escalation == "immediate":
             escalate.append(flag)
         elif flag not in cleared:
             clarify.append(flag)
-    return RedFlagCheck(escalate, clarify)
+    return RedFlagCheck(escalate, clarify, ask_if_eased)
+
+
+def present_red_flags(kb: KnowledgeBase, findings: Dict[str, str]) -> List[str]:
+    """Red flags the person has now, leaving out those explained away. What the NLU marks on
+    its own: an explanation that depends on the numbness having eased does not count here (the
+    NLU cannot ask), so "my leg suddenly went numb after sitting cross-legged" is asked about
+    by the interview instead of escalating at once."""
+    check = check_red_flags(kb, findings)
+    return [*check.escalate, *check.clarify]
 
 
 def immediate_red_flags(kb: KnowledgeBase, present: Iterable[str]) -> List[str]:

@@ -1,26 +1,27 @@
-"""Play every simulated patient of tests/vignettes/vignettes.yml through the bot's REST channel.
+"""Play simulated patients through the bot's REST channel and score what the bot concluded.
 
-The patient answers each question by its words (age and sex, side, onset, duration, "is it new?",
-yes/no by keywords), never by the bot's internals. Reports red-flag recall, denied-flag
-specificity, exact and safe triage, over-triage, top-1 / top-3 cause accuracy and the median
-number of turns, and writes them to results/vignettes.json (transcripts: results/vignettes_transcripts.md).
+Each case (format version 2: tests/vignettes/README.md) opens with its first message; then
+scripts/simulated_patient.py answers the bot's questions the way people do (its own words, "not
+sure", volunteered facts, the odd answer to another question, caregivers typing for the patient).
+A conversation with no assessment after MAX_TURNS turns is stuck, a failure of the case.
+Figures (scripts/vignette_scores.py): stuck, red-flag recall, denied-flag specificity, exact /
+safe / over-triage, top-1 / top-3, median turns, share of free-text answers, share of caregivers.
 
-By default it starts the action server and the Rasa server itself on free ports; --url uses a
-running server instead.
+    evaluate_vignettes.py --set development tests/vignettes/development.yml --check
+writes results/vignettes_development.json and its transcripts beside it. By default it starts the
+action server and the Rasa server itself on free ports; --url uses a running server instead.
 """
 from __future__ import annotations
 
 import argparse
 import json
 import os
-import re
-import statistics
+import shutil
 import subprocess
 import sys
 import urllib.request
 import uuid
 from contextlib import contextmanager
-from datetime import date
 from pathlib import Path
 
 import yaml
@@ -28,11 +29,12 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from scripts.processes import free_port, stop_processes, wait_for  # noqa: E402
+from scripts.simulated_patient import Patient, normalised_answer  # noqa: E402  (Patient: bench/load.py too)
+from scripts.vignette_scores import LEVELS, TARGETS, case_verdict, is_assessment, missed_targets, score  # noqa: E402
 
-LEVELS = ["self_care", "consultation", "consultation_24", "emergency", "emergency_ambulance"]
-TARGETS = {"red_flag_recall": 1.0, "denied_flag_specificity": 0.95, "safe_triage": 0.97, "exact_triage": 0.85,
-           "top3": 0.90, "top1": 0.70}
 MAX_TURNS = 25
+DEVELOPMENT_SETS = [("development", "tests/vignettes/development.yml"),
+                    ("development_2", "tests/vignettes/development_2.yml")]
 
 
 @contextmanager
@@ -82,159 +84,136 @@ def send(url: str, sender: str, text: str) -> list:
         return json.loads(response.read())
 
 
-class Patient:
-    """Answers the bot's questions from the vignette's facts, by the question's words."""
-
-    def __init__(self, vignette: dict):
-        self.facts = vignette.get("facts") or {}
-        self.later = sorted(vignette.get("later") or [], key=lambda item: item["after_answers"])
-        self.answers_given = 0
-
-    def answer(self, question: str) -> str:
-        if self.later and self.later[0]["after_answers"] <= self.answers_given:
-            self.answers_given += 1
-            return self.later.pop(0)["text"]
-        self.answers_given += 1
-        q = question.lower()
-        facts = self.facts
-        if "how old" in q or "male or female" in q:
-            return f"{facts.get('age', 'not saying')}, {facts.get('sex', '')}".strip(", ")
-        if "one leg or both" in q:
-            return str(facts.get("side", "not sure"))
-        if "suddenly, or gradually" in q or "suddenly or gradually" in q:
-            return str(facts.get("onset", "not sure"))
-        if "how long" in q:
-            return str(facts.get("duration", "not sure"))
-        if re.search(r"\bnew\b", q):
-            return str(facts.get("new", "not sure"))
-        for keyword in facts.get("yes") or []:
-            if keyword.lower() in q:
-                return "yes"
-        for keyword in facts.get("no") or []:
-            if keyword.lower() in q:
-                return "no"
-        return str(facts.get("default", "no"))
+def assessment_in(replies: list):
+    payloads = [r["custom"]["assessment"] for r in replies
+                if isinstance(r.get("custom"), dict) and isinstance(r["custom"].get("assessment"), dict)]
+    return payloads[-1] if payloads else None
 
 
-def play(url: str, vignette: dict) -> dict:
+def play(url: str, case: dict, max_turns: int = MAX_TURNS) -> dict:
+    """The conversation until an assessment or escalation, or until it is stuck."""
     sender = new_conversation(url)
-    patient = Patient(vignette)
-    transcript, payload, turns = [], None, 0
-    message = vignette["opening"]
-    while turns < MAX_TURNS:
+    patient = Patient(case)
+    transcript, payload, turns, stuck = [], None, 0, True
+    message = case["opening"]
+    while turns < max_turns:
         turns += 1
         replies = send(url, sender, message)
         transcript.append(("patient", message))
         texts = [r["text"] for r in replies if r.get("text")]
         transcript.extend(("bot", t) for t in texts)
-        payloads = [r["custom"]["assessment"] for r in replies if isinstance(r.get("custom"), dict) and "assessment" in r["custom"]]
-        if payloads:
-            payload = payloads[-1]
-            if payload.get("red_flags") or payload.get("causes"):
-                break
+        payload = assessment_in(replies) or payload
+        if is_assessment(assessment_in(replies)):
+            stuck = False
+            break
         if not texts:
             transcript.append(("bot", "(no reply)"))
-            break
-        message = patient.answer(texts[-1])
-    return {"id": vignette["id"], "turns": turns, "payload": payload, "transcript": transcript}
+        message = patient.answer(texts) if texts else "hello?"
+    answered = [e for e in patient.exchanges if e.answered]
+    return {"id": case["id"], "turns": turns, "payload": payload, "stuck": stuck, "transcript": transcript,
+            "answers": len(answered), "free_text_answers": sum(e.free_text for e in answered),
+            "most_asked": max((times for key, times in patient.asked.items() if key != "statement"), default=0)}
 
 
-def score(vignettes: list, outcomes: list) -> dict:
-    by_id = {o["id"]: o for o in outcomes}
-    rows = []
-    for vignette in vignettes:
-        outcome = by_id[vignette["id"]]
-        payload = outcome["payload"] or {}
-        triage = payload.get("triage")
-        causes = [c["id"] for c in payload.get("causes") or []]
-        expected = vignette["expected_triage"]
-        rows.append({
-            "id": vignette["id"],
-            "expected_triage": expected,
-            "triage": triage,
-            "red_flag": vignette.get("red_flag", False),
-            "denies_red_flags": vignette.get("denies_red_flags", False),
-            "escalated": bool(payload.get("red_flags")),
-            "expected_cause": vignette["expected_causes"][0],
-            "causes": causes,
-            "turns": outcome["turns"],
-        })
-    rank = LEVELS.index
-
-    def share(selected, test):
-        selected = list(selected)
-        return round(sum(1 for r in selected if test(r)) / len(selected), 4) if selected else None
-
-    triaged = [r for r in rows if r["triage"]]
-    red_flag_rows = [r for r in rows if r["red_flag"]]
-    denied_rows = [r for r in rows if r["denies_red_flags"]]
-    assessed_rows = [r for r in rows if not r["red_flag"]]
-    return {
-        "measured": date.today().isoformat(),
-        "vignettes": len(rows),
-        "red_flag_cases": len(red_flag_rows),
-        "denied_flag_cases": len(denied_rows),
-        "red_flag_recall": share(red_flag_rows, lambda r: r["triage"] and rank(r["triage"]) >= rank("emergency")),
-        "denied_flag_specificity": share(denied_rows, lambda r: not r["escalated"]),
-        "exact_triage": share(rows, lambda r: r["triage"] == r["expected_triage"]),
-        "safe_triage": share(rows, lambda r: r["triage"] and rank(r["triage"]) >= rank(r["expected_triage"]) - 1),
-        "over_triage": share(rows, lambda r: r["triage"] and rank(r["triage"]) >= rank(r["expected_triage"]) + 2),
-        "top1": share(assessed_rows, lambda r: r["causes"][:1] == [r["expected_cause"]]),
-        "top3": share(assessed_rows, lambda r: r["expected_cause"] in r["causes"][:3]),
-        "median_turns": statistics.median(r["turns"] for r in rows) if rows else None,
-        "no_triage": [r["id"] for r in rows if not r["triage"]],
-        "targets": {**TARGETS, "median_turns": "<= 10"},
-        "cases": rows,
-        "triaged": len(triaged),
-    }
+def load_cases(path: Path) -> list:
+    """The cases of a file of format version 2, each checked: a bad case stops the run with its id and why."""
+    cases = (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("vignettes") or []
+    seen = set()
+    for number, case in enumerate(cases, 1):
+        where = f"{path}: case {number} ({case.get('id', 'no id')})"
+        for key in ("id", "opening", "expected_causes", "expected_triage"):
+            if not case.get(key):
+                raise ValueError(f"{where}: `{key}` is missing")
+        if case["id"] in seen:
+            raise ValueError(f"{where}: the id is used twice")
+        seen.add(case["id"])
+        if case["expected_triage"] not in LEVELS:
+            raise ValueError(f"{where}: expected_triage must be one of {', '.join(LEVELS)}")
+        if case.get("typed_by", "patient") not in ("patient", "caregiver"):
+            raise ValueError(f"{where}: typed_by must be patient or caregiver")
+        if not isinstance(case.get("facts") or [], list):
+            raise ValueError(f"{where}: `facts` is a list of {{about, answer, says}} (format version 2)")
+        for fact in case.get("facts") or []:
+            if not isinstance(fact, dict) or not fact.get("about"):
+                raise ValueError(f"{where}: every fact needs `about` stems (a list) and an `answer`")
+            try:
+                normalised_answer(fact.get("answer"))
+            except ValueError as error:
+                raise ValueError(f"{where}: fact {fact['about']}: {error}") from None
+    return cases
 
 
 def write_transcripts(path: Path, outcomes: list) -> None:
     lines = ["# Vignette transcripts", ""]
     for outcome in outcomes:
-        lines += [f"## {outcome['id']} ({outcome['turns']} turns)", ""]
+        state = "STUCK, " if outcome["stuck"] else ""
+        lines += [f"## {outcome['id']} ({state}{outcome['turns']} turns)", ""]
         lines += [f"- **{who}**: {text.replace(chr(10), ' / ')}" for who, text in outcome["transcript"]]
         lines.append("")
+    path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("\n".join(lines), encoding="utf-8")
 
 
+def report(name: str, scores: dict, out: Path, targets: str) -> list:
+    print(f"\n== {name}: {scores['vignettes']} cases ==")
+    for row in scores["cases"]:
+        verdict = case_verdict(row)
+        print(f"{'ok ' if verdict == 'ok' else '-- '}{row['id']:28} {row['typed_by']:9} turns {row['turns']:2}  {verdict}")
+    for key in ("vignettes", "stuck", "red_flag_recall", "denied_flag_specificity", "exact_triage", "safe_triage",
+                "over_triage", "top1", "top3", "median_turns", "free_text_share", "caregiver_share"):
+        print(f"{key:26} {scores[key]}")
+    print(f"{'asked_three_times_or_more':26} {len(scores['asked_three_times_or_more'])}")
+    print(f"written to {out}")
+    missed = missed_targets(scores, targets)
+    if missed:
+        print(f"{name}: targets missed: {'; '.join(missed)}")
+    return missed
+
+
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--vignettes", default=str(ROOT / "tests" / "vignettes" / "vignettes.yml"))
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--set", nargs=2, action="append", metavar=("NAME", "FILE"), dest="sets",
+                        help="a set to play (repeatable): results go to <out-dir>/vignettes_NAME.json; "
+                             "default: the development sets")
+    parser.add_argument("--targets", choices=sorted(TARGETS), default="development")
+    parser.add_argument("--out-dir", default=str(ROOT / "results"))
+    parser.add_argument("--transcripts-dir", help="where transcripts go (default: beside the results)")
+    parser.add_argument("--first-contact", metavar="FILE",
+                        help="also write the results here when this file does not exist yet (a set's first run)")
     parser.add_argument("--model", default=str(ROOT / "models" / "leg-numbness.tar.gz"))
     parser.add_argument("--url", help="use a running Rasa server (REST channel) instead of starting one")
-    parser.add_argument("--out", default=str(ROOT / "results" / "vignettes.json"))
-    parser.add_argument("--limit", type=int, help="play only the first N vignettes (a quick run)")
+    parser.add_argument("--limit", type=int, help="play only the first N cases of each set (a quick run)")
     parser.add_argument("--check", action="store_true", help="exit 1 when a target is missed")
     args = parser.parse_args()
-    vignettes = yaml.safe_load(Path(args.vignettes).read_text(encoding="utf-8"))["vignettes"][: args.limit]
+    sets = [(name, Path(path)) for name, path in (args.sets or DEVELOPMENT_SETS)]
+    try:
+        loaded = [(name, path, load_cases(path if path.is_absolute() else ROOT / path)[: args.limit])
+                  for name, path in sets]
+    except (OSError, ValueError, yaml.YAMLError) as error:
+        print(f"cannot read the cases: {error}", file=sys.stderr)
+        return 2
 
     def run(url):
-        return [play(url, v) for v in vignettes]
+        return [(name, path, cases, [play(url, case) for case in cases]) for name, path, cases in loaded]
 
     if args.url:
-        outcomes = run(args.url)
+        played = run(args.url)
     else:
         with running_bot(args.model) as url:
-            outcomes = run(url)
-    scores = score(vignettes, outcomes)
-    out = Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(scores, indent=2) + "\n", encoding="utf-8")
-    write_transcripts(out.with_name(out.stem + "_transcripts.md"), outcomes)
-    for row in scores["cases"]:
-        mark = "ok " if row["triage"] == row["expected_triage"] and row["expected_cause"] in (row["causes"][:1] or [row["expected_cause"]]) else "-- "
-        print(f"{mark}{row['id']:28} triage {str(row['triage']):20} expected {row['expected_triage']:20} "
-              f"causes {','.join(row['causes'][:3]) or '-':70} expected {row['expected_cause']}  turns {row['turns']}")
-    for key in ("vignettes", "red_flag_recall", "denied_flag_specificity", "exact_triage", "safe_triage", "over_triage",
-                "top1", "top3", "median_turns"):
-        print(f"{key:26} {scores[key]}")
-    print(f"written to {out}")
-    missed = [k for k, target in TARGETS.items() if scores[k] is None or scores[k] < target]
-    if scores["median_turns"] is not None and scores["median_turns"] > 10:
-        missed.append("median_turns")
+            played = run(url)
+    missed = []
+    for name, path, cases, outcomes in played:
+        scores = {"set": name, "source": str(path), **score(cases, outcomes, args.targets)}
+        out = Path(args.out_dir) / f"vignettes_{name}.json"
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(json.dumps(scores, indent=2) + "\n", encoding="utf-8")
+        transcripts = Path(args.transcripts_dir or args.out_dir) / f"vignettes_{name}_transcripts.md"
+        write_transcripts(transcripts, outcomes)
+        if args.first_contact and not Path(args.first_contact).exists():
+            shutil.copyfile(out, args.first_contact)
+            print(f"first contact with this set: kept in {args.first_contact}")
+        missed += report(name, scores, out, args.targets)
     if args.check and missed:
-        print(f"targets missed: {', '.join(missed)}")
         return 1
     return 0
 

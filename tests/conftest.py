@@ -1,7 +1,8 @@
 import pytest
 
 from numbness_triage.extraction import shared_extractor
-from numbness_triage.interview import Interview, State, Turn
+from numbness_triage.interview import Interview, Turn
+from numbness_triage.state import State
 from numbness_triage.knowledge import shared_knowledge_base
 
 
@@ -27,7 +28,7 @@ def chat(kb, extractor):
 
         def __call__(self, text, intent="describe_symptoms"):
             turn = Turn(intent, text, extractor.extract(text))
-            self.state, self.replies = self.interview.handle_turn(self.state, turn)
+            self.replies = self.interview.handle_turn(self.state, turn)
             return "\n".join(r.text for r in self.replies)
 
         def answer_until_done(self, answers, default=("no", "deny"), most=20):

@@ -40,7 +40,7 @@ def test_a_present_red_flag_turns_the_intent_into_red_flag(component):
     assert message.get("intent_ranking")[0]["name"] == "red_flag"
 
 
-@pytest.mark.parametrize("text", ["no slurred speech", "my father had slurred speech", "my speech is fine",
+@pytest.mark.parametrize("text", ["no slurred speech", "my father had slurred speech when he had his stroke", "my speech is fine",
                                   "is slurred speech a sign of a stroke?"])
 def test_denied_or_someone_elses_red_flag_leaves_the_intent(component, text):
     assert process(component, text).get("intent")["name"] == "describe_symptoms"

@@ -20,7 +20,8 @@ def found(extractor, text):
     ("no fever, chills or back pain", "lower_back_pain", ABSENT),
     ("might be slurred speech", "slurred_speech", POSSIBLE),
     ("could this be a slipped disc? my back hurts", "lower_back_pain", PRESENT),
-    ("my father had slurred speech", "slurred_speech", OTHER_PERSON),
+    ("my father had slurred speech when he had his stroke", "slurred_speech", OTHER_PERSON),
+    ("my father was slurring his words an hour ago", "slurred_speech", PRESENT),  # someone they are with: now
     ("my wife says my speech is slurred", "slurred_speech", PRESENT),
     ("numbnes in my lower legg", "leg_numbness", PRESENT),
     ("slured speach", "slurred_speech", PRESENT),

@@ -11,7 +11,7 @@ def test_greeting_says_what_the_bot_is_and_when_to_call_911(chat):
 def test_the_bot_says_back_what_it_understood(chat):
     text = chat("my left leg is numb and I have no back pain")
     assert "leg numbness" in text and "left" in text
-    assert "don't have lower back pain" in text
+    assert "no lower back pain" in text
 
 
 def test_a_red_flag_at_the_opening_escalates(chat):
@@ -65,18 +65,19 @@ DIABETIC_ANSWERS = {"age_sex": ("63 male", "inform"), "onset": ("gradually", "in
                     "duration": ("months", "inform")}
 
 
-def test_full_interview_ends_in_an_assessment_with_three_causes(chat):
+def test_full_interview_ends_in_an_assessment_with_the_likely_causes(chat):
     chat("my feet are numb and burn, I have diabetes")
     chat.answer_until_done(DIABETIC_ANSWERS)
     assert chat.state.stage == "assessed"
-    assert len(chat.payload["causes"]) == 3
+    assert 1 <= len(chat.payload["causes"]) <= 3
+    assert all(cause["score"] >= 0.03 for cause in chat.payload["causes"])
     assert chat.payload["causes"][0]["id"] == "diabetic_neuropathy"
     assert chat.payload["causes"][0]["why"]["for"]
     assert "not a diagnosis" in "\n".join(r.text for r in chat.replies)
 
 
 def test_a_red_flag_after_the_assessment_still_escalates(chat):
-    test_full_interview_ends_in_an_assessment_with_three_causes(chat)
+    test_full_interview_ends_in_an_assessment_with_the_likely_causes(chat)
     chat("oh and now I passed out for a moment")
     assert chat.state.stage == "escalated"
 

@@ -3,8 +3,8 @@ languages, and "/commands" typed in the middle of an interview (framework-free).
 import pytest
 
 from numbness_triage.extraction import ABSENT, MAX_MESSAGE_CHARS, MAX_RED_FLAG_SCAN_CHARS, PRESENT
-from numbness_triage.interview import (BUTTON_PAYLOADS, COMMAND_NOTICE, LONG_MESSAGE_NOTICE,
-                                       TOO_LONG_TO_CHECK_NOTICE, is_command)
+from numbness_triage.replies import (BUTTON_PAYLOADS, COMMAND_NOTICE, LONG_MESSAGE_NOTICE,
+                                     TOO_LONG_TO_CHECK_NOTICE, is_command)
 
 FILLER = "my left leg has been numb for a week "
 EMERGENCY = "This can be a sign of a serious problem"
