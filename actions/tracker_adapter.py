@@ -8,6 +8,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from numbness_triage.interview import Turn
+from numbness_triage.limits import TEXT_LENGTH
 from numbness_triage.mentions import ASSERTIONS, PRESENT, Extraction, Mention
 from numbness_triage.replies import Reply
 from numbness_triage.state import State
@@ -37,7 +38,9 @@ def turn_from(tracker: Tracker) -> Turn:
             hints.append(entity["value"])
     extraction = Extraction(mentions=mentions, side=values.get("side"), onset=values.get("onset"),
                             hinted_red_flags=hints)
-    return Turn(intent=intent, text=message.get("text") or "", extraction=extraction)
+    length = message.get(TEXT_LENGTH)
+    return Turn(intent=intent, text=message.get("text") or "", extraction=extraction,
+                length=length if isinstance(length, int) else None)
 
 
 def send(dispatcher: CollectingDispatcher, replies: List[Reply]) -> None:

@@ -14,8 +14,8 @@ turn of the conversation fail with a 413, "start over" included. The actions rea
 message and the slots (actions/tracker_adapter.py), and of the latest message's text the interview
 reads the first MAX_MESSAGE_CHARS characters and its length (to say what it read). So:
 - every message in the events is cut as the tracker store keeps it (cluster.tracker_store.stored_form);
-- the latest message's text is its first MAX_MESSAGE_CHARS characters followed by spaces up to its
-  length, counted up to MAX_RED_FLAG_SCAN_CHARS + 1 (the NLU has read the whole message before);
+- the latest message's text is its first MAX_MESSAGE_CHARS characters, with its length beside it
+  (`text_length`, read by actions/tracker_adapter.py; the NLU has read the whole message before);
 - when the request is still over the budget, the earlier messages' text and parse data are left
   out (their intents kept).
 """
@@ -35,7 +35,7 @@ from rasa.core.actions.action import ActionExecutionRejection, RemoteAction
 from rasa.shared.core.events import BotUttered
 
 from cluster.tracker_store import stored_form, stored_metadata
-from numbness_triage.extraction import MAX_MESSAGE_CHARS, MAX_RED_FLAG_SCAN_CHARS
+from numbness_triage.limits import MAX_MESSAGE_CHARS, TEXT_LENGTH
 from numbness_triage.knowledge import shared_knowledge_base
 
 logger = logging.getLogger(__name__)
@@ -88,8 +88,8 @@ def _latest_for_actions(parse_data: Any) -> Any:
         parse_data["metadata"] = stored_metadata(parse_data["metadata"])
     text = parse_data.get("text")
     if isinstance(text, str) and len(text) > MAX_MESSAGE_CHARS:
-        length = min(len(text), MAX_RED_FLAG_SCAN_CHARS + 1)
-        parse_data["text"] = text[:MAX_MESSAGE_CHARS] + " " * (length - MAX_MESSAGE_CHARS)
+        parse_data["text"] = text[:MAX_MESSAGE_CHARS]
+        parse_data[TEXT_LENGTH] = len(text)  # the interview tells the person how much it read
     return parse_data
 
 

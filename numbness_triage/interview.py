@@ -83,6 +83,11 @@ class Turn:
     intent: Optional[str]
     text: str
     extraction: Extraction = field(default_factory=Extraction)  # with side / onset from button payloads
+    length: Optional[int] = None  # the message's length where `text` is only its start
+
+    @property
+    def full_length(self) -> int:
+        return max(self.length or 0, len(self.text))
 
 
 class Interview:
@@ -95,7 +100,7 @@ class Interview:
         """Update `state` with one message; return what to say. A very long message is read up to
         MAX_MESSAGE_CHARS (the NLU looked for red flags in the whole) and the person is told so;
         a command or a message in another language answers nothing: only its red flags count."""
-        if len(turn.text) > MAX_MESSAGE_CHARS:
+        if turn.full_length > MAX_MESSAGE_CHARS:
             return self._long_message(state, turn)
         if replies.is_command(turn.text):
             return self._unread(state, turn, replies.COMMAND_NOTICE)
@@ -156,7 +161,7 @@ class Interview:
 
     # ----------------------------------------------------------------- messages that are not read
     def _long_message(self, state: State, turn: Turn) -> List[Reply]:
-        checked_all = len(turn.text) <= MAX_RED_FLAG_SCAN_CHARS
+        checked_all = turn.full_length <= MAX_RED_FLAG_SCAN_CHARS
         flags_before = len(state.red_flags)
         said = self.handle_turn(state, Turn(turn.intent, turn.text[:MAX_MESSAGE_CHARS], turn.extraction))
         if len(state.red_flags) > flags_before:

@@ -9,7 +9,7 @@ from rasa.nlu.classifiers.regex_message_handler import RegexMessageHandler
 from rasa.shared.core.domain import Domain
 from rasa.shared.nlu.training_data.message import Message
 
-import numbness_triage.interview as interview
+import numbness_triage.replies as replies
 from nlu_components.commands import MAX_PAYLOAD_CHARS, nesting_depth, readable_payload
 from tests.command_cases import RED_FLAG, deep_payload
 
@@ -28,8 +28,8 @@ def handled(text, domain, intent="nlu_fallback", entities=()):
 
 
 def bot_payloads():
-    buttons = [value for name, value in vars(interview).items() if name.endswith("_BUTTONS")]
-    return sorted({b["payload"] for group in buttons for b in group} | {interview.CHANNEL_GREETING})
+    buttons = [value for name, value in vars(replies).items() if name.endswith("_BUTTONS")]
+    return sorted({b["payload"] for group in buttons for b in group} | {replies.CHANNEL_GREETING})
 
 
 @pytest.mark.parametrize("payload", bot_payloads())

@@ -188,6 +188,7 @@ def fake_bot(monkeypatch, reply_at_turn):
         turns.append(text)
         return reply_at_turn(len(turns))
     monkeypatch.setattr(evaluate_vignettes, "send", send)
+    monkeypatch.setattr(evaluate_vignettes, "new_conversation", lambda url: "c1-test")
     return turns
 
 
