@@ -245,7 +245,7 @@ def test_hz28_a_red_swollen_foot_is_not_swelling_over_the_spine(chat):
 
 
 # --- the conversation -------------------------------------------------------------------------------
-def test_hz35_a_stored_state_that_cannot_be_read_keeps_its_red_flags():
+def test_hz32_a_stored_state_that_cannot_be_read_keeps_its_red_flags():
     from numbness_triage.state import State
 
     state = State.from_dict({"schema_version": 2, "stage": "escalated", "red_flags": ["slurred_speech"],
@@ -254,7 +254,7 @@ def test_hz35_a_stored_state_that_cannot_be_read_keeps_its_red_flags():
     assert state.findings["slurred_speech"] == "present"
 
 
-def test_hz35_a_version_1_state_is_read():
+def test_hz32_a_version_1_state_is_read():
     from numbness_triage.state import State
 
     state = State.from_dict({"stage": "interview", "age": -1, "sex": "unknown", "findings": {"foot_numbness": "present"}})
@@ -264,7 +264,7 @@ def test_hz35_a_version_1_state_is_read():
 @pytest.mark.parametrize("question_answer", [
     ("side", "potato"), ("onset", "qwerty"), ("duration", "whatever"), ("age_sex", "banana"),
 ])
-def test_hz39_no_question_is_asked_more_than_twice(chat, question_answer):
+def test_hz38_no_question_is_asked_more_than_twice(chat, question_answer):
     kind, nonsense = question_answer
     chat("my left foot is numb" if kind != "side" else "my foot is numb")
     for _ in range(12):

@@ -151,3 +151,39 @@ def test_a_bad_translated_red_flag_fails_with_file_entry_and_reason(broken_copy,
     message = str(error.value)
     assert "red_flags_translated.yml" in message and reason in message
     assert "entry" in message
+
+
+# ----------------------------------------------------------------------------- a change in YAML alone
+def test_a_new_cause_and_a_new_red_flag_need_yaml_alone(broken_copy):
+    """A cause, its finding and a red flag added to the YAML of a copied knowledge base: the
+    extractor finds them, the ranking puts the cause first on its own story, the red flag escalates."""
+    from numbness_triage.extraction import SymptomExtractor
+    from numbness_triage.interview import Interview, Turn
+    from numbness_triage.state import State
+
+    def add(document):
+        document["findings"].append({"id": "burning_outer_thigh", "label": "burning on the outer thigh",
+                                     "phrases": ["burning outer thigh", "outer thigh burns"],
+                                     "source": "000_e189db9327c4d401.txt#test entry"})
+        document["findings"].append({"id": "leg_on_fire_and_cold", "label": "a leg both burning and ice cold",
+                                     "phrases": ["leg is on fire and ice cold"], "source": "000_e189db9327c4d401.txt#test",
+                                     "red_flag": {"urgency": "emergency", "heard": "you said your leg burns and is cold"}})
+    _edit(broken_copy / "findings.yml", add)
+    _edit(broken_copy / "causes.yml", lambda d: d["causes"].append({
+        "id": "thigh_nerve_squeeze", "name": "A squeezed thigh nerve", "rarity": "common", "urgency": "consultation",
+        "description": "A nerve of the outer thigh pressed where it leaves the pelvis.",
+        "top_symptoms": ["burning_outer_thigh", "upper_leg_numbness"], "source": "000_e189db9327c4d401.txt#test"}))
+    kb = load_knowledge_base(broken_copy)
+    extractor = SymptomExtractor(kb, broken_copy)
+    state, interview = State(), Interview(kb)
+    text = "my outer thigh burns and my thigh is numb"
+    interview.handle_turn(state, Turn("describe_symptoms", text, extractor.extract(text)))
+    for _ in range(20):
+        if state.stage != "interview":
+            break
+        interview.handle_turn(state, Turn("deny", "no", extractor.extract("no")))
+    assert state.assessment["assessment"]["causes"][0]["id"] == "thigh_nerve_squeeze"
+    emergency = State()
+    text = "my leg is on fire and ice cold"
+    interview.handle_turn(emergency, Turn("describe_symptoms", text, extractor.extract(text)))
+    assert emergency.red_flags == ["leg_on_fire_and_cold"]
