@@ -3,8 +3,9 @@
 Framework-free: the input is the interview's custom message `{"assessment": {...}}` (see the
 README) and the knowledge base, which holds the words shown to people (urgency labels and advice,
 red-flag labels, cause descriptions, the disclaimer). The output is plain data: Slack Block Kit
-dicts (`slack_message`) or a Telegram HTML string (`telegram_html`). Nothing here imports Rasa,
-slack_sdk or aiogram; both channel modules call these functions.
+dicts (`slack_message`), a Telegram HTML string (`telegram_html`) or, for the web page, the card's
+words as JSON (`web_card`). Nothing here imports Rasa, slack_sdk or aiogram; the channel modules
+call these functions.
 
 A message that carries an assessment is shown as the card *instead of* its plain text (Slack keeps
 the text as the notification fallback), so the card says everything the text says: the level
@@ -14,7 +15,7 @@ reasons, the home-care note, and "this is not a diagnosis".
 from __future__ import annotations
 
 import html
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any, Dict, List, Optional
 
 from numbness_triage.knowledge import KnowledgeBase, Urgency, shared_knowledge_base
@@ -23,6 +24,10 @@ EMERGENCY_LEVELS = (Urgency.emergency.value, Urgency.emergency_ambulance.value)
 MAX_FITS, MAX_AGAINST = 5, 4  # as many reasons as the text of the assessment shows
 # When a payload names no level we know, the card must still tell people what to do.
 UNKNOWN_LEVEL_ADVICE = "If you think this may be an emergency, call 911 now. Otherwise, talk to your doctor."
+# A cause's own urgency can differ from the overall level (which also weighs red flags and the
+# other causes): the card says which instruction to follow.
+FOLLOW_THE_OVERALL_ADVICE = ("The urgency under each cause is what that cause would need on its own. "
+                             "Follow \u201cWhat to do\u201d above: it takes everything you told me into account.")
 # Slack's limits (https://api.slack.com/reference/block-kit/blocks).
 SLACK_HEADER_MAX, SLACK_TEXT_MAX, SLACK_BLOCKS_MAX = 150, 3000, 50
 TELEGRAM_TEXT_MAX = 4096
@@ -35,6 +40,7 @@ class CauseCard:
     percent: int
     urgency: str  # the urgency label of the cause
     description: str
+    urgency_id: str = ""  # the cause's urgency level, "" when the payload names none we know
     fits: List[str] = field(default_factory=list)
     against: List[str] = field(default_factory=list)
 
@@ -51,6 +57,9 @@ class AssessmentCard:
     causes: List[CauseCard]
     notes: List[str]
     disclaimer: str
+    triage: str = ""  # the triage level's id, "" when the payload names none we know
+    emergency: bool = False  # the level is an emergency (or unknown: told to call 911)
+    causes_note: str = ""  # which instruction to follow, when a cause's own urgency differs from the level
 
 
 def assessment_of(custom: Any) -> Optional[Dict[str, Any]]:
@@ -106,6 +115,7 @@ def assessment_card(payload: Dict[str, Any], kb: Optional[KnowledgeBase] = None)
             description=known.description.strip().splitlines()[0] if known and known.description.strip() else "",
             fits=[str(r) for r in (why.get("for") or [])][:MAX_FITS],
             against=[str(r) for r in (why.get("against") or [])][:MAX_AGAINST],
+            urgency_id=urgency.value if urgency else "",
         ))
 
     notes = []
@@ -121,6 +131,9 @@ def assessment_card(payload: Dict[str, Any], kb: Optional[KnowledgeBase] = None)
         causes=cards,
         notes=notes,
         disclaimer=kb.advice["not_a_diagnosis"].text,
+        triage=level.value if level else "",
+        emergency=emergency,
+        causes_note=FOLLOW_THE_OVERALL_ADVICE if any(c.urgency and c.urgency_id != triage for c in cards) else "",
     )
 
 
@@ -137,6 +150,13 @@ def _percent(score: Any) -> int:
         return max(0, min(100, round(float(score) * 100)))
     except (TypeError, ValueError):
         return 0
+
+
+# --------------------------------------------------------------------------- the web page
+def web_card(payload: Dict[str, Any], kb: Optional[KnowledgeBase] = None) -> Dict[str, Any]:
+    """The card's words as JSON for the web page (channels/webchat_socketio.py sends it beside the
+    payload; web/app.js draws it): the same card as Slack's and Telegram's."""
+    return asdict(assessment_card(payload, kb))
 
 
 # --------------------------------------------------------------------------- Slack
@@ -174,6 +194,8 @@ def slack_blocks(card: AssessmentCard) -> List[Dict[str, Any]]:
             if cause.against:
                 lines.append(f"*Against:* {_mrkdwn(', '.join(cause.against))}")
             blocks.append(_section("\n".join(lines)))
+        if card.causes_note:
+            blocks.append(_section(_mrkdwn(card.causes_note)))
     for note in card.notes:
         blocks.append(_section(_mrkdwn(note)))
     blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": _clip(_mrkdwn(card.disclaimer), SLACK_TEXT_MAX)}]})
@@ -212,7 +234,8 @@ def telegram_html(payload: Dict[str, Any], kb: Optional[KnowledgeBase] = None) -
         head.append(f"<b>Warning signs you mentioned:</b> {_h(', '.join(card.heard))}")
     marker = "🚨 " if card.warning else ""
     head.append(f"{marker}<b>What to do: {_h(card.level)}</b>\n{_h(card.advice)}")
-    tail = [_h(note) for note in card.notes] + [f"<i>{_h(card.disclaimer)}</i>"]
+    tail = ([_h(card.causes_note)] if card.causes and card.causes_note else []) + [_h(note) for note in card.notes]
+    tail.append(f"<i>{_h(card.disclaimer)}</i>")
     causes = []
     for cause in card.causes:
         lines = [f"<b>{cause.rank}. {_h(cause.name)}</b> ({cause.percent}%)"

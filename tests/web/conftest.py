@@ -33,6 +33,11 @@ def web_stack(tmp_path_factory):
     from scripts.processes import free_port
     from scripts.web_stack import WebStack
 
+    running = os.environ.get("WEB_TESTS_RUNNING_STACK")  # "page-port rasa-port": a `make web` already running
+    if running:
+        web_port, rasa_port = (int(port) for port in running.split())
+        yield WebStack(host="127.0.0.1", web_port=web_port, rasa_port=rasa_port)
+        return
     work = tmp_path_factory.mktemp("web")
     logs = ROOT / "logs" / "web-tests"
     logs.mkdir(parents=True, exist_ok=True)
@@ -57,18 +62,32 @@ def browser():
 
 
 @pytest.fixture
-def chat(browser, web_stack):
-    """A fresh browser context (so a new conversation) on the chat page."""
+def open_chat(browser, web_stack):
+    """open_chat(viewport) -> a fresh browser context (so a new conversation) on the chat page;
+    each is checked for JavaScript errors and dialogs, and closed, at the end of the test."""
     from tests.web.widget import ChatPage
 
-    context = browser.new_context(viewport={"width": 1100, "height": 1000})
-    page = ChatPage(context, web_stack)
-    yield page
+    pages = []
+
+    def new_page(viewport=None):
+        context = browser.new_context(viewport=viewport or {"width": 1100, "height": 1000})
+        pages.append(ChatPage(context, web_stack))
+        return pages[-1]
+
+    yield new_page
     try:
-        assert not page.page_errors, f"JavaScript errors on the page: {page.page_errors}"
-        assert not page.dialogs, f"the page opened dialogs: {page.dialogs}"
+        for page in pages:
+            assert not page.page_errors, f"JavaScript errors on the page: {page.page_errors}"
+            assert not page.dialogs, f"the page opened dialogs: {page.dialogs}"
     finally:
-        context.close()
+        for page in pages:
+            page.context.close()
+
+
+@pytest.fixture
+def chat(open_chat):
+    """A fresh browser context (so a new conversation) on the chat page."""
+    return open_chat()
 
 
 @pytest.fixture(scope="session")

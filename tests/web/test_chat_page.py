@@ -1,11 +1,12 @@
 """The web chat page in headless chromium, against the real Rasa server and action server."""
 import re
 
+import pytest
 
 from numbness_triage.knowledge import Urgency, shared_knowledge_base
 
-DESCRIPTION = "my feet are numb and burn, I have diabetes"
-RED_FLAG = "my speech is slurred and my leg went numb"
+from tests.web.widget import DESCRIPTION, RED_FLAG, answer_for
+
 INJECTION = "<img src=x onerror=alert(1)>"
 NOT_UNDERSTOOD = "Sorry, I didn't catch that"
 OPENING = "Please tell me in your own words"
@@ -25,30 +26,43 @@ def expect(*args, **kwargs):
     return playwright_expect(*args, **kwargs)
 
 
-def answer_for(question: str) -> str:
-    """What the person of the issue answers: 63, male, gradually, for months, no to the rest."""
-    q = question.lower()
-    if "how old" in q or "male or female" in q:
-        return "63 male"
-    if "suddenly" in q and "gradually" in q:
-        return "gradually"
-    if "how long" in q:
-        return "months"
-    return "no"
-
-
-def test_the_disclaimer_shows_before_the_first_message(chat):
+def test_the_disclaimer_shows_before_the_first_message_then_folds_to_one_line(chat):
     chat.goto()
     disclaimer = chat.page.locator("#disclaimer")
     expect(disclaimer).to_be_visible()
-    expect(disclaimer).to_contain_text("not a doctor")
+    expect(disclaimer).to_contain_text("not a doctor", ignore_case=True)
     expect(disclaimer).to_contain_text("call 911")
+    expect(disclaimer).to_contain_text("slurred speech")  # the serious signs, in full before the start
     assert chat.person.count() == 0
     # Above the chat, so it is read first.
     assert disclaimer.bounding_box()["y"] < chat.page.locator("#chat").bounding_box()["y"]
-    # The widget's /greet makes the bot greet with its own disclaimer.
-    expect(chat.bot.first).to_contain_text("not a doctor", timeout=60_000)
     expect(chat.bot.filter(has_text=OPENING)).to_have_count(1, timeout=60_000)
+
+    chat.send("my left foot is numb")
+    toggle = chat.page.get_by_role("button", name="More")
+    expect(toggle).to_have_attribute("aria-expanded", "false")
+    expect(chat.page.locator("#disclaimer-full")).to_be_hidden()
+    expect(disclaimer).to_contain_text("911")
+    assert disclaimer.bounding_box()["height"] <= 72, disclaimer.bounding_box()  # one line and its button
+    toggle.click()
+    expect(chat.page.locator("#disclaimer-full")).to_be_visible()
+    expect(chat.page.get_by_role("button", name="Less")).to_have_attribute("aria-expanded", "true")
+
+
+def test_the_page_itself_says_not_a_doctor_once(chat):
+    chat.open()
+    outside_the_chat = chat.page.evaluate(
+        "() => [...document.body.children].map(e => e.innerText).join(' ').replace(document.getElementById('chat').innerText, '')")
+    assert outside_the_chat.lower().count("not a doctor") == 1, outside_the_chat
+    assert "not a doctor" not in chat.page.locator(".rw-header").all_inner_texts()
+
+
+@pytest.mark.xfail(strict=True, reason="issue 13: the greeting (numbness_triage/interview.py, data/knowledge/"
+                   "advice.yml) says it twice; the lead engineer is rewriting it. Remove this mark then.")
+def test_the_greeting_says_not_a_doctor_once(chat):
+    chat.open()
+    greeting = " ".join(text for text in chat.bot_texts())
+    assert greeting.lower().count("not a doctor") == 1, greeting
 
 
 def test_a_typed_message_gets_a_reply(chat):
@@ -91,17 +105,88 @@ def test_a_red_flag_shows_the_emergency_banner(chat, screenshots):
     expect(banner).to_be_in_viewport()
     colour = banner.evaluate("el => getComputedStyle(el).backgroundColor")
     assert colour in (TRIAGE_COLOURS["emergency"], TRIAGE_COLOURS["emergency_ambulance"]), colour
+    call = banner.get_by_role("link", name="Call 911")
+    expect(call).to_have_attribute("href", "tel:911")
+    box = call.bounding_box()
+    assert box["height"] >= 44 and box["width"] >= 44, box
     card = chat.cards.last
     expect(card).to_have_attribute("data-triage", re.compile(r"^emergency"))
     expect(card).to_contain_text("slurred speech")
-    # The banner stays at the top of the window while the person scrolls.
-    chat.page.mouse.wheel(0, 2000)
+    # The banner stays in the window while the person scrolls the conversation.
+    chat.page.locator("#rw-messages").hover()
+    chat.page.mouse.wheel(0, -2000)
     expect(banner).to_be_in_viewport()
-    chat.page.evaluate("window.scrollTo(0, 0)")
     chat.page.screenshot(path=str(screenshots / "emergency-banner.png"))
 
 
-def test_a_full_interview_ends_in_an_assessment_card(chat, screenshots):
+# Test instrumentation, run before the page's own scripts: when the emergency payload arrives over
+# the socket, and when the banner shows.
+BANNER_CLOCK = """
+(() => {
+  window.__clock = {};
+  const Native = window.WebSocket;
+  window.WebSocket = function (...args) {
+    const socket = new Native(...args);
+    socket.addEventListener('message', event => {
+      if (typeof event.data === 'string' && event.data.includes('"assessment"') && !window.__clock.payload)
+        window.__clock.payload = performance.now();
+    });
+    return socket;
+  };
+  Object.assign(window.WebSocket, Native);
+  window.WebSocket.prototype = Native.prototype;
+  new MutationObserver(() => {
+    const banner = document.getElementById('emergency-banner');
+    if (banner && !banner.hidden && !window.__clock.banner) window.__clock.banner = performance.now();
+  }).observe(document, {attributes: true, subtree: true, childList: true});
+})();
+"""
+
+
+def test_the_banner_shows_the_moment_the_emergency_is_known(chat):
+    """Not after the widget's typing delays: within 300 ms of the payload's arrival, before the
+    turn's messages have all been shown."""
+    chat.page.add_init_script(BANNER_CLOCK)
+    chat.open()
+    chat.page.wait_for_function("() => window.WebSocket && document.querySelector('.rw-new-message')")
+    sent = chat.page.evaluate("performance.now()")
+    chat.page.locator(".rw-new-message").fill(RED_FLAG)
+    chat.page.locator(".rw-new-message").press("Enter")
+    expect(chat.banner).to_be_visible(timeout=60_000)
+    clock = chat.page.evaluate("window.__clock")
+    assert "payload" in clock, "the payload did not come over the WebSocket"
+    after_payload = clock["banner"] - clock["payload"]
+    print(f"banner: {clock['banner'] - sent:.0f} ms after Enter, {after_payload:.0f} ms after the payload arrived")
+    assert after_payload < 300, clock
+
+
+def test_the_phone_layout_keeps_the_text_box_on_screen_and_targets_big(open_chat):
+    chat = open_chat({"width": 390, "height": 844})
+    chat.open()
+    page = chat.page
+    assert page.evaluate("document.documentElement.scrollHeight") <= 844 + 1, "the page scrolls as well as the chat"
+    for name in (".rw-new-message", ".rw-send"):
+        box = page.locator(name).bounding_box()
+        assert box["y"] + box["height"] <= 844, (name, box)
+        assert box["height"] >= 44, (name, box)
+    chat.send(DESCRIPTION)
+    for _ in range(6):
+        if chat.button_titles():
+            break
+        chat.send(answer_for(chat.last_bot_text()))
+    assert chat.button_titles(), "no question with buttons came"
+    for index in range(chat.buttons.count()):
+        box = chat.buttons.nth(index).bounding_box()
+        assert box["height"] >= 44 and box["width"] >= 44, box
+    box = page.locator(".rw-new-message").bounding_box()
+    assert box["y"] + box["height"] <= 844, box
+    toggle = page.locator("#disclaimer-toggle").bounding_box()
+    assert toggle["height"] >= 44 and toggle["width"] >= 44, toggle
+    # The conversation gets the screen: at least half of it once the disclaimer has folded.
+    assert page.locator("#rw-messages").bounding_box()["height"] >= 844 / 2
+
+
+def test_a_full_interview_ends_in_one_assessment_the_card(chat, screenshots):
     kb = shared_knowledge_base()
     chat.open()
     chat.send(DESCRIPTION)
@@ -113,11 +198,17 @@ def test_a_full_interview_ends_in_an_assessment_card(chat, screenshots):
         chat.send(answer_for(question))
     card = chat.cards.last
     expect(card).to_be_visible()
+    expect(chat.cards).to_have_count(1)
+    # One assessment: no text bubbles saying it again beside the card.
+    said = "\n".join(chat.bot_texts())
+    assert "Fits:" not in said and "fit best" not in said, said
 
     triage = card.get_attribute("data-triage")
     level = kb.urgency_levels[Urgency(triage)]
     expect(card.locator(".card__level-label")).to_have_text(level.label)
-    expect(card.locator(".card__advice")).to_have_text(level.advice)
+    advice = card.locator(".card__advice")
+    expect(advice).to_have_text(level.advice)
+    assert int(advice.evaluate("el => getComputedStyle(el).fontWeight")) < 600, "the advice is bold"
     colour = card.locator(".card__level").evaluate("el => getComputedStyle(el).backgroundColor")
     assert colour == TRIAGE_COLOURS[triage]
 
@@ -125,17 +216,23 @@ def test_a_full_interview_ends_in_an_assessment_card(chat, screenshots):
     assert 1 <= causes.count() <= 3
     names = [name.strip() for name in card.locator(".cause__name").all_inner_texts()]
     assert "Diabetic neuropathy" in names, names
+    by_name = {cause.name: cause for cause in kb.causes.values()}
+    differs = False
     for index in range(causes.count()):
         cause = causes.nth(index)
-        expect(cause.locator(".cause__score")).to_have_text(re.compile(r"^\d+%$"))
-        expect(cause.locator(".badge")).to_have_text(re.compile(r"\w"))
+        known = by_name[names[index]]
+        expect(cause.locator(".cause__score")).to_have_text(re.compile(r"^\(\d+%\)$"))
+        expect(cause.locator(".cause__description")).to_have_text(known.description.splitlines()[0])
         expect(cause.locator(".cause__why--for")).to_contain_text("Fits:")
-    # The card shows what the bot's text says: the same causes in the same order, the same triage.
-    said = "\n".join(chat.bot_texts())
-    summary = said[said.rindex("Here is what your answers fit best"):]
-    positions = [summary.index(name) for name in names]
-    assert positions == sorted(positions), (names, summary)
-    assert f"What to do: {level.label}" in summary
+        own = kb.urgency_levels[known.urgency].label
+        expect(cause.locator(".cause__urgency")).to_contain_text(own)
+        differs = differs or own != level.label
+    # When a cause's own urgency differs from the overall level, the card says which to follow.
+    note = card.locator(".card__causes-note")
+    if differs:
+        expect(note).to_contain_text("What to do")
+    else:
+        expect(note).to_have_count(0)
     # A calm assessment raises no banner.
     if triage not in ("emergency", "emergency_ambulance"):
         expect(chat.banner).to_be_hidden()

@@ -23,6 +23,20 @@ BUTTON = ".rw-replies .rw-reply"
 INPUT = ".rw-new-message"
 TYPING = ".rw-typing-indication"
 OPENING = "Please tell me in your own words"
+DESCRIPTION = "my feet are numb and burn, I have diabetes"
+RED_FLAG = "my speech is slurred and my leg went numb"
+
+
+def answer_for(question: str) -> str:
+    """What the person of the issue answers: 63, male, gradually, for months, no to the rest."""
+    q = question.lower()
+    if "how old" in q or "male or female" in q:
+        return "63 male"
+    if "suddenly" in q and "gradually" in q:
+        return "gradually"
+    if "how long" in q:
+        return "months"
+    return "no"
 
 
 class ChatPage:
@@ -95,6 +109,46 @@ class ChatPage:
         before = self._bot_count()
         mine = self.person.count()
         self.buttons.filter(has_text=re.compile(f"^{re.escape(title)}$")).last.click()
+        expect(self.person).to_have_count(mine + 1, timeout=TURN_TIMEOUT)
+        self._wait_for_reply(before)
+
+    # ------------------------------------------------------------------ the keyboard alone
+    def focused(self) -> dict:
+        """What has the keyboard focus: its kind, text, and whether the focus can be seen."""
+        return self.page.evaluate("""() => {
+            const e = document.activeElement;
+            const style = getComputedStyle(e);
+            return {input: e.matches('.rw-new-message'), reply: !!e.closest('.rw-reply'),
+                    text: (e.textContent || '').trim(), tag: e.tagName,
+                    visible: style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) >= 2};
+        }""")
+
+    def tab_until(self, wanted, key: str = "Tab", presses: int = 40) -> dict:
+        """Press Tab (or Shift+Tab) until wanted(focused) holds; the focus must show each time."""
+        for _ in range(presses):
+            self.page.keyboard.press(key)
+            focused = self.focused()
+            if focused["tag"] not in ("BODY", "HTML"):
+                assert focused["visible"], f"no visible focus on {focused}"
+            if wanted(focused):
+                return focused
+        raise AssertionError(f"{key} never reached the element wanted; focus on {self.focused()}")
+
+    def type_with_keyboard(self, text: str) -> None:
+        """Type into the text box (Tab to it first if the focus is elsewhere), press Enter."""
+        before, mine = self._bot_count(), self.person.count()
+        if not self.focused()["input"]:
+            self.tab_until(lambda focused: focused["input"])
+        self.page.keyboard.type(text)
+        self.page.keyboard.press("Enter")
+        expect(self.person).to_have_count(mine + 1, timeout=TURN_TIMEOUT)
+        self._wait_for_reply(before)
+
+    def press_button_with_keyboard(self, title: str, key: str = "Enter") -> None:
+        """Shift+Tab from the text box to the answer button `title`, press it with Enter or Space."""
+        before, mine = self._bot_count(), self.person.count()
+        self.tab_until(lambda focused: focused["reply"] and focused["text"] == title, key="Shift+Tab")
+        self.page.keyboard.press(key)
         expect(self.person).to_have_count(mine + 1, timeout=TURN_TIMEOUT)
         self._wait_for_reply(before)
 
