@@ -6,6 +6,9 @@ RASA := $(VENV)/bin/rasa
 STAMP := $(VENV)/.installed
 MODEL := models/leg-numbness.tar.gz
 ACTION_PORT ?= 5055
+RASA_PORT ?= 5005
+# endpoints.yml with the action server on $(ACTION_PORT), for every target that starts one.
+ENDPOINTS = var/endpoints-$(ACTION_PORT).yml
 TRAINING_DATA := data/nlu data/rules.yml
 # The knowledge base and the extractor are read when the model loads: changing them needs no retraining.
 MODEL_INPUTS := config.yml domain.yml data/rules.yml $(wildcard data/nlu/*.yml)
@@ -19,12 +22,19 @@ export SANIC_REQUEST_MAX_SIZE ?= 1000000
 .PHONY: chat test setup train validate unit evaluate-nlu evaluate-nlu-development evaluate-nlu-heldout test-nlu-intents \
 	conversation-tests run evaluate evaluate-development evaluate-heldout actions constraints clean
 
-chat: $(MODEL)  ## set up, train when the data changed, start the action server, open rasa shell
+chat: $(MODEL) $(ENDPOINTS)  ## set up, train when the data changed, start the action server, open rasa shell (scripts/shell.py)
 	@mkdir -p var logs
+	@echo "Starting the assistant (about a minute). Its logs: logs/actions.log, logs/shell.log"
 	@$(RASA) run actions --port $(ACTION_PORT) > logs/actions.log 2>&1 & echo $$! > var/actions.pid; \
 	trap 'kill $$(cat var/actions.pid) 2>/dev/null' EXIT; \
 	scripts/wait_for_port.sh $(ACTION_PORT) 60 && \
-	$(RASA) shell --model $(MODEL) --endpoints endpoints.yml
+	$(PY) scripts/shell.py --model $(MODEL) --endpoints $(ENDPOINTS) --interface 127.0.0.1 \
+	  --port $$($(PY) -c 'from scripts.processes import free_port; print(free_port())') 2> logs/shell.log \
+	  || { echo "The shell stopped with an error; the end of logs/shell.log:" >&2; tail -n 15 logs/shell.log >&2; exit 1; }
+
+# The action server's URL in a copy of endpoints.yml (scripts/endpoints_file.py).
+var/endpoints-%.yml: endpoints.yml scripts/endpoints_file.py | $(STAMP)
+	@$(PY) scripts/endpoints_file.py --action-port $* --out $@
 
 test: setup validate $(MODEL) unit evaluate-nlu-development conversation-tests evaluate-development  ## everything CI runs
 	@echo "make test: all passed"
@@ -78,12 +88,12 @@ test-nlu-intents: $(STAMP) data/nlu/faq_responses.yml  ## rasa's intent report, 
 conversation-tests: $(MODEL)  ## rasa test on tests/conversations/ -> results/conversations/
 	$(RASA) test core --model $(MODEL) --stories tests/conversations --out results/conversations --fail-on-prediction-errors
 
-run: $(MODEL)  ## the Rasa server (REST and socket.io on port 5005) with its action server
+run: $(MODEL) $(ENDPOINTS)  ## the Rasa server (REST and socket.io on port $(RASA_PORT)) with its action server
 	@mkdir -p var logs
 	@$(RASA) run actions --port $(ACTION_PORT) > logs/actions.log 2>&1 & echo $$! > var/actions.pid; \
 	trap 'kill $$(cat var/actions.pid) 2>/dev/null' EXIT; \
 	scripts/wait_for_port.sh $(ACTION_PORT) 60 && \
-	$(RASA) run --model $(MODEL) --endpoints endpoints.yml --credentials credentials.yml --port 5005
+	$(RASA) run --model $(MODEL) --endpoints $(ENDPOINTS) --credentials credentials.yml --port $(RASA_PORT)
 
 evaluate: $(MODEL)  ## simulated patients of the development sets (targets checked) and, when it is there, the held-out set
 	@status=0; $(MAKE) --no-print-directory evaluate-development || status=1; \

@@ -17,13 +17,13 @@ slack: CHANNEL_NAMES := slack
 telegram: CHANNEL_NAMES := telegram
 channels: CHANNEL_NAMES := slack telegram
 
-slack telegram channels: $(MODEL)  ## the Rasa server with the Slack and/or Telegram channel, and its action server
+slack telegram channels: $(MODEL) $(ENDPOINTS)  ## the Rasa server with the Slack and/or Telegram channel, and its action server
 	@mkdir -p var logs
 	$(PY) scripts/channel_credentials.py $(CHANNEL_NAMES) --out var/credentials-$@.yml
 	@$(RASA) run actions --port $(ACTION_PORT) > logs/actions.log 2>&1 & echo $$! > var/actions.pid; \
 	trap 'kill $$(cat var/actions.pid) 2>/dev/null' EXIT; \
 	scripts/wait_for_port.sh $(ACTION_PORT) 60 && \
-	$(RASA) run --model $(MODEL) --endpoints endpoints.yml --credentials var/credentials-$@.yml --port $(CHANNEL_PORT)
+	$(RASA) run --model $(MODEL) --endpoints $(ENDPOINTS) --credentials var/credentials-$@.yml --port $(CHANNEL_PORT)
 
 channel-tests: $(MODEL)  ## Slack and Telegram end to end against fakes on 127.0.0.1 (tests/channels/)
 	RUN_CHANNEL_SERVER_TESTS=1 RASA_TELEMETRY_ENABLED=false CHANNEL_TEST_MODEL=$(MODEL) \

@@ -19,10 +19,9 @@ import urllib.request
 from pathlib import Path
 from typing import Dict, List, Optional
 
-import yaml
-
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from scripts.endpoints_file import write_endpoints  # noqa: E402
 from scripts.processes import stop_processes  # noqa: E402
 
 START_TIMEOUT = 300  # the Rasa server loads the model and the extractor in ~40 s on 2 cores
@@ -50,15 +49,9 @@ class WebStack:
 
     # ------------------------------------------------------------------ set-up
     def endpoints_file(self) -> Path:
-        """endpoints.yml with the action server on our host and port (and, for tests, the
-        tracker store on a file of their own)."""
-        endpoints = yaml.safe_load((ROOT / "endpoints.yml").read_text()) or {}
-        endpoints["action_endpoint"] = {"url": f"http://127.0.0.1:{self.action_port}/webhook"}
-        if self.tracker_db:
-            endpoints["tracker_store"] = {**endpoints.get("tracker_store", {}), "db": str(self.tracker_db)}
-        path = self.work_dir / "web-endpoints.yml"
-        path.write_text(yaml.safe_dump(endpoints, sort_keys=False))
-        return path
+        """endpoints.yml with the action server on our port (and, for tests, the tracker store on
+        a file of their own)."""
+        return write_endpoints(self.work_dir / "web-endpoints.yml", self.action_port, self.tracker_db)
 
     def _spawn(self, name: str, command: List[str], env: Optional[dict] = None) -> None:
         log = open(self.log_dir / f"web-{name}.log", "w")

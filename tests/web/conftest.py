@@ -3,7 +3,9 @@ server on free ports of 127.0.0.1 (a throw-away tracker store), drive Debian's c
 through Playwright, and stop everything at the end.
 
 They run only with RUN_WEB_TESTS=1 (`make web-tests`, part of `make test`): a plain `pytest`
-(`make unit`) skips them, and never imports Playwright.
+(`make unit`) skips them, and never imports Playwright. While working on the page, point them at a
+`make web` already running with WEB_TESTS_RUNNING_STACK="<page port> <rasa port>" (no restart:
+the page's server reads web/ on every request).
 """
 import os
 import shutil
