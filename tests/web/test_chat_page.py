@@ -182,6 +182,14 @@ def test_the_phone_layout_keeps_the_text_box_on_screen_and_targets_big(open_chat
     assert box["y"] + box["height"] <= 844, box
     toggle = page.locator("#disclaimer-toggle").bounding_box()
     assert toggle["height"] >= 44 and toggle["width"] >= 44, toggle
+    # The disclaimer has folded to one line.
+    expect(page.locator("#disclaimer-full")).to_be_hidden()
+    lines = page.evaluate("""() => {
+        const range = document.createRange();
+        range.selectNodeContents(document.querySelector('.disclaimer__summary'));
+        return new Set([...range.getClientRects()].map(rect => Math.round(rect.top))).size;
+    }""")
+    assert lines == 1, f"the folded disclaimer takes {lines} lines"
     # The conversation gets the screen: at least half of it once the disclaimer has folded.
     assert page.locator("#rw-messages").bounding_box()["height"] >= 844 / 2
 
