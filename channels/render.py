@@ -26,8 +26,10 @@ MAX_FITS, MAX_AGAINST = 5, 4  # as many reasons as the text of the assessment sh
 UNKNOWN_LEVEL_ADVICE = "If you think this may be an emergency, call 911 now. Otherwise, talk to your doctor."
 # A cause's own urgency can differ from the overall level (which also weighs red flags and the
 # other causes): the card says which instruction to follow.
-FOLLOW_THE_OVERALL_ADVICE = ("The urgency under each cause is what that cause would need on its own. "
+FOLLOW_THE_OVERALL_ADVICE = ("The urgency shown with each cause is what that cause usually needs on its own. "
                              "Follow \u201cWhat to do\u201d above: it takes everything you told me into account.")
+CAUSES_FIT_WELL = "What your answers fit best (most likely first)"
+CAUSES_FIT_WEAKLY = "None of the causes I know fits what you told me well. The closest, all less likely"
 # Slack's limits (https://api.slack.com/reference/block-kit/blocks).
 SLACK_HEADER_MAX, SLACK_TEXT_MAX, SLACK_BLOCKS_MAX = 150, 3000, 50
 TELEGRAM_TEXT_MAX = 4096
@@ -60,6 +62,8 @@ class AssessmentCard:
     triage: str = ""  # the triage level's id, "" when the payload names none we know
     emergency: bool = False  # the level is an emergency (or unknown: told to call 911)
     causes_note: str = ""  # which instruction to follow, when a cause's own urgency differs from the level
+    causes_title: str = CAUSES_FIT_WELL  # or, when the best cause fits poorly, CAUSES_FIT_WEAKLY
+    why: List[str] = field(default_factory=list)  # the safety rules that set the level, in words
 
 
 def assessment_of(custom: Any) -> Optional[Dict[str, Any]]:
@@ -118,9 +122,12 @@ def assessment_card(payload: Dict[str, Any], kb: Optional[KnowledgeBase] = None)
             urgency_id=urgency.value if urgency else "",
         ))
 
+    fits_well = assessment.get("fit") != "weak"
+    rules = [kb.safety_rules[r] for r in assessment.get("rules") or [] if isinstance(r, str) and r in kb.safety_rules]
     notes = []
-    if cards and causes[0].get("id") == "temporary_compression" and triage == Urgency.self_care.value:
-        notes.append(kb.advice["temporary_compression_care"].text)
+    leading = kb.causes.get(str(causes[0].get("id"))) if causes else None
+    if fits_well and leading is not None and leading.advice and leading.urgency == level:
+        notes.append(leading.advice.strip())  # what to do when this cause leads (as the text says)
 
     return AssessmentCard(
         title=title,
@@ -134,6 +141,8 @@ def assessment_card(payload: Dict[str, Any], kb: Optional[KnowledgeBase] = None)
         triage=level.value if level else "",
         emergency=emergency,
         causes_note=FOLLOW_THE_OVERALL_ADVICE if any(c.urgency and c.urgency_id != triage for c in cards) else "",
+        causes_title=CAUSES_FIT_WELL if fits_well else CAUSES_FIT_WEAKLY,
+        why=[rule.says[0].upper() + rule.says[1:] + "." for rule in rules if rule.urgency == level],
     )
 
 
@@ -181,9 +190,11 @@ def slack_blocks(card: AssessmentCard) -> List[Dict[str, Any]]:
         blocks.append(_section(f"*Warning signs you mentioned:* {_mrkdwn(', '.join(card.heard))}"))
     marker = ":rotating_light: " if card.warning else ""
     blocks.append(_section(f"{marker}*What to do: {_mrkdwn(card.level)}*\n{_mrkdwn(card.advice)}"))
+    for reason in card.why:
+        blocks.append(_section(f"*Why:* {_mrkdwn(reason)}"))
     if card.causes:
         blocks.append({"type": "divider"})
-        blocks.append(_section("*What your answers fit best* (most likely first):"))
+        blocks.append(_section(f"*{_mrkdwn(card.causes_title)}:*"))
         for cause in card.causes:
             lines = [f"*{cause.rank}. {_mrkdwn(cause.name)}* ({cause.percent}%)"
                      + (f" · {_mrkdwn(cause.urgency)}" if cause.urgency else "")]
@@ -234,6 +245,7 @@ def telegram_html(payload: Dict[str, Any], kb: Optional[KnowledgeBase] = None) -
         head.append(f"<b>Warning signs you mentioned:</b> {_h(', '.join(card.heard))}")
     marker = "🚨 " if card.warning else ""
     head.append(f"{marker}<b>What to do: {_h(card.level)}</b>\n{_h(card.advice)}")
+    head += [f"<b>Why:</b> {_h(reason)}" for reason in card.why]
     tail = ([_h(card.causes_note)] if card.causes and card.causes_note else []) + [_h(note) for note in card.notes]
     tail.append(f"<i>{_h(card.disclaimer)}</i>")
     causes = []
@@ -247,7 +259,7 @@ def telegram_html(payload: Dict[str, Any], kb: Optional[KnowledgeBase] = None) -
         if cause.against:
             lines.append(f"Against: {_h(', '.join(cause.against))}")
         causes.append(lines)
-    intro = ["<b>What your answers fit best</b> (most likely first):"] if causes else []
+    intro = [f"<b>{_h(card.causes_title)}:</b>"] if causes else []
     text = "\n\n".join(head + intro + ["\n".join(lines) for lines in causes] + tail)
     if len(text) > TELEGRAM_TEXT_MAX:  # keep the advice and the disclaimer whole; shorten the causes
         text = "\n\n".join(head + intro + [lines[0] for lines in causes] + tail)

@@ -44,6 +44,7 @@
       causes: [],
       notes: [],
       causes_note: '',
+      why: [],
       disclaimer: knowledge.not_a_diagnosis || ''
     };
   }
@@ -87,7 +88,7 @@
       against.length ? h('p', { className: 'cause__why cause__why--against' },
         h('span', { className: 'cause__why-label' }, 'Against: '), against.join(', ')) : null,
       cause.urgency ? h('p', { className: 'cause__urgency' },
-        h('span', { className: 'cause__why-label' }, 'On its own: '), cause.urgency) : null);
+        h('span', { className: 'cause__why-label' }, 'Usually: '), cause.urgency) : null);
   }
 
   function cardElement(message) {
@@ -102,6 +103,10 @@
         h('span', { className: 'card__level-label' }, card.level)),
       h('p', { key: 'advice', className: 'card__advice' }, card.advice)
     ];
+    list(card.why).forEach(function (reason, index) {
+      children.push(h('p', { key: 'why-' + index, className: 'card__why' },
+        h('span', { className: 'cause__why-label' }, 'Why: '), reason));
+    });
     if (heard.length) {
       children.push(h('div', { key: 'flags', className: 'card__flags' },
         h('h3', { className: 'card__section-title' }, 'Warning signs you mentioned'),
@@ -109,7 +114,7 @@
     }
     if (causes.length) {
       children.push(h('div', { key: 'causes', className: 'card__causes' },
-        h('h3', { className: 'card__section-title' }, 'What your answers fit best (most likely first)'),
+        h('h3', { className: 'card__section-title' }, card.causes_title || 'What your answers fit best (most likely first)'),
         h('ol', { className: 'causes' }, causes.map(causeItem)),
         card.causes_note ? h('p', { className: 'card__causes-note' }, card.causes_note) : null));
     }
