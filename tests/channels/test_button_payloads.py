@@ -1,6 +1,6 @@
 """Every button the bot can send fits Telegram's callback data: at most 64 bytes of UTF-8.
 
-The buttons are collected, not listed by hand: the button constants of numbness_triage/interview.py,
+The buttons are collected, not listed by hand: the button constants of numbness_triage/replies.py,
 the buttons of every response in domain.yml, every `{"payload": "..."}` literal in the code of
 numbness_triage/ and actions/, and the buttons the interview actually sends in a few whole
 conversations. A new button anywhere is checked without touching this test.
@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-import numbness_triage.interview as interview
+import numbness_triage.replies as interview  # the buttons live with the replies
 from channels.telegram_secure import CALLBACK_DATA_MAX_BYTES, RenderingTelegramOutput, fits_callback_data
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -76,7 +76,7 @@ def converse(says, command):
 
 @pytest.mark.parametrize("command", COMMANDS, ids=IDS)
 def test_rest_answers_a_command_and_a_red_flag_after_it(rest, command):
-    sender = f"rest-command-{COMMANDS.index(command)}"
+    sender = rest.id(f"rest-command-{COMMANDS.index(command)}")
     converse(lambda text: rest_says(rest, sender, text), command)
 
 

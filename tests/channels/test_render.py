@@ -86,7 +86,7 @@ def test_a_real_assessment_says_in_the_card_what_its_text_says(chat, kb):
     for text in (slack_text(slack_message(reply.custom, kb)["blocks"]), telegram_text(telegram_html(reply.custom, kb))):
         assert kb.urgency_levels[level].label in text and kb.advice_for(level) in text
         assert kb.advice["not_a_diagnosis"].text in text
-        assert len(payload["causes"]) == 3
+        assert 1 <= len(payload["causes"]) <= 3
         for cause in payload["causes"]:
             assert cause["name"] in text
             assert f"({round(cause['score'] * 100)}%)" in text
