@@ -6,8 +6,10 @@ component runs first and keeps the first MAX_MESSAGE_CHARS characters as the tex
 reads; the whole message stays in the attribute FULL_TEXT. The symptom extractor (last in the
 pipeline) reads the whole message for red flags, the start for everything else, and puts the
 whole text back, so the interview sees how long it was and tells the person it read only the start.
-It also replaces terminal escape sequences and control characters by spaces (`readable`), for
-the classifiers and the interview alike.
+It also replaces terminal escape sequences and control characters by spaces (`readable`, as
+long as the message: offsets into it are offsets into what was typed), for the classifiers and
+the interview alike; the message as typed stays in TYPED_TEXT for the symptom extractor, which
+puts it in normal form itself (a soft hyphen inside a word is no space).
 """
 from __future__ import annotations
 
@@ -25,7 +27,8 @@ import nlu_components.commands  # noqa: F401 - typed "/intent{...}" read only wh
 import nlu_components.listening  # noqa: F401 - a conversation always gets back to listening (issue 16)
 from numbness_triage.extraction import MAX_MESSAGE_CHARS, readable
 
-FULL_TEXT = "full_text"  # the message as sent, when TEXT was cut (not in the parse output)
+FULL_TEXT = "full_text"  # the whole readable message, when TEXT was cut (not in the parse output)
+TYPED_TEXT = "typed_text"  # the message as typed, when TEXT is not (not in the parse output)
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER], is_trainable=False)
@@ -44,6 +47,7 @@ class MessageLengthLimiter(GraphComponent):
             if not isinstance(text, str):
                 continue
             if not text.isprintable():  # what the interview reads too: "\x1b[31m" is no age
+                message.set(TYPED_TEXT, text)
                 text = readable(text)
                 message.set(TEXT, text)
             if len(text) > MAX_MESSAGE_CHARS:

@@ -1,15 +1,21 @@
 """Find findings (symptoms, patterns, history), side and onset in free text.
 
-A medspaCy pipeline built once from the knowledge base: spaCy's blank English tokenizer,
-PyRuSH sentences, a normaliser that gives every token a matching key (typo-corrected,
-lemmatised), a TargetMatcher with one rule per knowledge-base phrase, and ConText for
-negation, uncertainty and mentions of other people.
+A message is first put in normal form (text_normalization: case, apostrophes, invisible
+characters, stretched letters, emoji and line breaks), then read by a medspaCy pipeline built
+once from the knowledge base: spaCy's blank English tokenizer, a normaliser that gives every
+token a matching key (typo-corrected, lemmatised), a TargetMatcher with one rule per
+knowledge-base phrase, and ConText for negation, uncertainty and mentions of other people.
+PyRuSH splits sentences on the normal form with its capitals (sentences.py). The pipeline reads
+bounded windows of tokens (text_windows.token_windows): its cost grows with the length of a
+message, not with its square; once a message's time budget is spent, the rest is only scanned
+for red-flag phrases (phrase_scan.py). What is found is said back as the person typed it.
 """
 from __future__ import annotations
 
 import logging
 import re
 import sys
+from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Dict, Iterable, List, Optional, Set, Tuple
@@ -24,8 +30,11 @@ from numbness_triage.mention_rules import (ONE_SIDE_LIMBS, add_numbness_behind_s
                                            one_sided_limbs, place_generic_numbness)
 from numbness_triage.mentions import (  # noqa: F401 - what the extractor's callers import from here
     ABSENT, ASSERTIONS, HISTORICAL, NUMBNESS_FINDINGS, OTHER_PERSON, POSSIBLE, PRESENT, Extraction, Mention, dedupe)
+from numbness_triage import sentences
 from numbness_triage.other_languages import TranslatedRedFlags
-from numbness_triage.text_windows import windows_around
+from numbness_triage.phrase_scan import PhraseScanner, denied_in_scan
+from numbness_triage.text_normalization import NormalizedText, normalize
+from numbness_triage.text_windows import Budget, token_windows, windows_around
 
 from numbness_triage.limits import MAX_MESSAGE_CHARS, MAX_RED_FLAG_SCAN_CHARS  # noqa: F401 - re-exported
 REST_OVERLAP = 400  # the rest starts this far before MAX_MESSAGE_CHARS: a phrase across it is whole
@@ -124,6 +133,10 @@ class Normalizer:
         """An English word of spaCy's lemma table: never corrected as a typo."""
         return word in self._lemmas or word in self._lemma_values
 
+    def is_word(self, word: str) -> bool:
+        """A word of the phrases, of spaCy's lemma table or of texting ("breaaathe" is none)."""
+        return word in self.vocabulary or word in TEXTING_WORDS or self.known_word(word)
+
     def correct(self, word: str) -> str:
         if word in self.vocabulary or not word.isalpha() or len(word) < 4:
             return word
@@ -209,11 +222,10 @@ class SymptomExtractor:
         self.normalizer = Normalizer(_phrase_words(kb, nlp.tokenizer))
         self._gap_keys = sorted({self.normalizer.key(word) for word in GAP_WORDS})
         self._wildcard_stops = sorted({self.normalizer.key(word) for word in WILDCARD_STOPS})
-        nlp.add_pipe("medspacy_pyrush")
         nlp.add_pipe("finding_key_normalizer")
         self._normalizer_pipe = nlp.get_pipe("finding_key_normalizer")
         self._normalizer_pipe.normalizer = self.normalizer
-        matcher = nlp.add_pipe("medspacy_target_matcher")
+        matcher = self._matcher = nlp.add_pipe("medspacy_target_matcher")
         rules = []
         for finding in kb.findings.values():
             for phrase in finding.phrases:
@@ -238,6 +250,12 @@ class SymptomExtractor:
             if self.normalizer.key(word) in self._anchor_keys:
                 self._anchor_words.setdefault(word[0], {}).setdefault(len(word), []).append(word)
         self._anchor_cache: Dict[str, bool] = {}
+        self._scanner = PhraseScanner(
+            [(self._phrase_keys(nlp, phrase), label) for finding_id in self._red_flag_related
+             for label, phrases in ((finding_id, kb.findings[finding_id].phrases),
+                                    (f"{finding_id}{DENIAL_ONLY}", kb.findings[finding_id].denial_phrases))
+             for phrase in phrases],
+            self._gap_keys, self._wildcard_stops, WILDCARD_TOKENS)
         self._window_cache: Dict[str, Tuple[Tuple[Mention, ...], Tuple[str, ...]]] = {}
 
     def _red_flag_anchor_keys(self, nlp) -> Set[str]:
@@ -258,11 +276,14 @@ class SymptomExtractor:
                     anchors.add(max(usable, key=lambda k: (rank.get(k, stop + 1), len(k))))
         return anchors
 
+    def _phrase_keys(self, nlp, phrase: str) -> List[str]:
+        return [WILDCARD if token.text == WILDCARD else self.normalizer.key(token.norm_) for token in nlp.tokenizer(phrase)]
+
     def _pattern(self, nlp, phrase: str) -> List[dict]:
         """Token keys with room for GAP_WORDS between them; "..." in a phrase stands for up to
         WILDCARD_TOKENS words of any kind but a negation or the end of a clause
         ("walking ... difficult": "walking back to the car was really difficult")."""
-        keys = [WILDCARD if token.text == WILDCARD else self.normalizer.key(token.norm_) for token in nlp.tokenizer(phrase)]
+        keys = self._phrase_keys(nlp, phrase)
         gap = {"_": {"finding_key": {"IN": self._gap_keys}}, "OP": "*"}
         anything = {"_": {"finding_key": {"NOT_IN": self._wildcard_stops}}, "OP": "?"}
         pattern: List[dict] = []
@@ -275,39 +296,49 @@ class SymptomExtractor:
             pattern.append({"_": {"finding_key": key}})
         return pattern
 
-    def extract(self, text: str) -> Extraction:
+    def extract(self, text: str, budget: Optional[Budget] = None) -> Extraction:
         """Everything in the first MAX_MESSAGE_CHARS characters; red flags (in English and in the
-        languages of red_flags_translated.yml) in the whole message."""
+        languages of red_flags_translated.yml) up to MAX_RED_FLAG_SCAN_CHARS. Offsets and texts
+        are those of `text` as typed. Once a `budget`'s time is spent, what is left is only
+        scanned for red-flag phrases (SymptomExtractor._scan)."""
         if not isinstance(text, str):
             return Extraction()
-        result = self._extract_start(text)
-        whole = _clean(text, limit=MAX_RED_FLAG_SCAN_CHARS)
+        budget = budget or Budget()
+        typed = text[:MAX_RED_FLAG_SCAN_CHARS]
+        normal = normalize(typed, self.normalizer.is_word)
+        start_end = normal.index_of_typed(MAX_MESSAGE_CHARS)
+        result = self._read(normal.folded[:start_end], normal.cased[:start_end], budget)
         extra = [Mention(flag, assertion, start, end, said)
-                 for flag, assertion, start, end, said, _ in self.translated.find(whole)]
+                 for flag, assertion, start, end, said, _ in self.translated.find(normal.folded)]
         hints = list(result.hinted_red_flags)
-        if len(whole) > MAX_MESSAGE_CHARS:
-            rest, rest_hints = self._red_flags_after_the_start(whole)
+        if len(typed) > MAX_MESSAGE_CHARS:
+            rest, rest_hints = self._red_flags_after_the_start(normal, start_end, budget)
             extra += rest
             hints += rest_hints
         if extra:
             result.mentions = dedupe([*result.mentions, *extra])
         mentioned = {m.finding for m in result.mentions}
         result.hinted_red_flags = list(dict.fromkeys(f for f in hints if f not in mentioned))
-        return result
+        if budget.windows_scanned:
+            logging.getLogger(__name__).warning(
+                "extraction ran out of its %.1f s: %d of %d windows only scanned for red flags",
+                budget.seconds, budget.windows_scanned, budget.windows_scanned + budget.windows_read)
+        return _as_typed(result, normal)
 
-    def _red_flags_after_the_start(self, whole: str) -> Tuple[List[Mention], List[str]]:
-        """Red flags after the first MAX_MESSAGE_CHARS characters, with the same extraction (phrases,
-        negation, cue words) in windows around the words that can be part of one; the rest of
-        the text is skipped. A window's reading is cached: a pasted text often repeats itself."""
-        begin = MAX_MESSAGE_CHARS - REST_OVERLAP
-        lowered = whole.lower()
-        triggers = [begin + m.start() for m in _WORD.finditer(lowered, begin) if self._is_anchor(m.group())]
+    def _red_flags_after_the_start(self, normal: NormalizedText, start_end: int,
+                                   budget: Budget) -> Tuple[List[Mention], List[str]]:
+        """Red flags after the start, with the same extraction (phrases, negation, cue words) in
+        windows around the words that can be part of one; the rest of the text is skipped. A
+        window's reading is cached: a pasted text often repeats itself."""
+        begin = max(0, start_end - REST_OVERLAP)
+        folded = normal.folded
+        triggers = [m.start() for m in _WORD.finditer(folded, begin) if self._is_anchor(m.group())]
         for pattern in [cue for _, cue in self._cue_patterns] + [_SUDDEN, _AFTER_AN_EVENT, ONE_SIDE_LIMBS]:
-            triggers += [m.start() for m in pattern.finditer(lowered, begin)]
+            triggers += [m.start() for m in pattern.finditer(folded, begin)]
         mentions, hints = [], []
-        for start, end in windows_around(whole, sorted(set(triggers)), begin):
-            found, hinted = self._read_window(whole[start:end])
-            mentions += [Mention(m.finding, m.assertion, m.start + start, m.end + start, m.text) for m in found]
+        for start, end in windows_around(folded, sorted(set(triggers)), begin):
+            found, hinted = self._read_window(folded[start:end], normal.cased[start:end], budget)
+            mentions += [_shifted(m, start) for m in found]
             hints += hinted
         return mentions, hints
 
@@ -328,38 +359,83 @@ class SymptomExtractor:
                 self._anchor_cache[word] = known
         return known
 
-    def _read_window(self, window: str) -> Tuple[Tuple[Mention, ...], Tuple[str, ...]]:
-        cached = self._window_cache.get(window)
+    def _read_window(self, folded: str, cased: str, budget: Budget) -> Tuple[Tuple[Mention, ...], Tuple[str, ...]]:
+        cached = self._window_cache.get(cased)
         if cached is None:
-            reading = self._extract_start(window)
+            scanned_before = budget.windows_scanned
+            reading = self._read(folded, cased, budget)
             cached = (tuple(m for m in reading.mentions if m.finding in self._red_flag_related),
                       tuple(reading.hinted_red_flags))
-            if len(self._window_cache) >= 256:
-                self._window_cache.clear()
-            self._window_cache[window] = cached
+            if budget.windows_scanned == scanned_before:  # a full reading only
+                if len(self._window_cache) >= 256:
+                    self._window_cache.clear()
+                self._window_cache[cased] = cached
         return cached
 
-    def _extract_start(self, text: str) -> Extraction:
-        text = _clean(text)
-        if not text.strip():
+    def _read(self, folded: str, cased: str, budget: Budget) -> Extraction:
+        """Everything in a normalised text (`folded`, and `cased` for the sentences)."""
+        if not folded.strip():
             return Extraction()
-        doc = self.nlp(text)
-        modifiers = list(getattr(doc._.context_graph, "modifiers", None) or [])
-        raw = [self._mention(entity, modifiers) for entity in doc.ents]
-        mentions = dedupe(raw + leg_pain_behind(raw, text) + one_sided_limbs(raw, text))
-        mentions = add_numbness_behind_sudden(place_generic_numbness(mentions, text))
-        mentions = apply_implications(caregiver_report(add_spread_numbness(mentions, text), text), text)
+        raw = self._mentions_in_windows(folded.replace("\n", " "), cased, budget)
+        mentions = dedupe(raw + leg_pain_behind(raw, folded) + one_sided_limbs(raw, folded))
+        mentions = add_numbness_behind_sudden(place_generic_numbness(mentions, folded))
+        mentions = apply_implications(caregiver_report(add_spread_numbness(mentions, folded), folded), folded)
         mentions = dedupe([m for m in mentions if not (m.finding.endswith(DENIAL_ONLY))] + [
             Mention(m.finding[: -len(DENIAL_ONLY)], m.assertion, m.start, m.end, m.text)
             for m in mentions if m.finding.endswith(DENIAL_ONLY) and m.assertion == ABSENT
         ])
         result = Extraction(mentions=mentions)
-        about_a_limb = mentions_a_limb(result) or _SIDE_OF_LIMB.search(text.lower())  # "actually it's my right leg"
-        result.side, result.side_span = find_side(text) if about_a_limb else (None, None)
-        result.onset, result.onset_span = find_onset(text)
+        about_a_limb = mentions_a_limb(result) or _SIDE_OF_LIMB.search(folded)  # "actually it's my right leg"
+        result.side, result.side_span = find_side(folded) if about_a_limb else (None, None)
+        result.onset, result.onset_span = find_onset(folded)
         derive_sudden_numbness(result)
-        result.hinted_red_flags = self._hinted_red_flags(text, result)
+        result.hinted_red_flags = self._hinted_red_flags(folded, result)
         return result
+
+    def _mentions_in_windows(self, flat: str, cased: str, budget: Budget) -> List[Mention]:
+        """What the pipeline finds, window by window (text_windows.token_windows); once the budget
+        is spent, a window is only scanned for red-flag phrases."""
+        doc = self.nlp.make_doc(flat)
+        keys: List[str] = []
+        sentence_starts: Set[int] = set()
+        mentions = []
+        for window in token_windows(len(doc)):
+            piece = doc[window.start:window.end]
+            scanned = budget.spent
+            budget.count(len(piece), scanned)
+            if scanned:
+                keys = keys or [self.normalizer.key(token.norm_) for token in doc]
+                mentions += self._scan(doc, keys, window.core_start, window.core_end, flat)
+                continue
+            sentence_starts = sentence_starts or sentences.sentence_starts(doc, cased)
+            piece_doc = piece.as_doc()
+            for token in piece_doc:
+                token.is_sent_start = token.i == 0 or window.start + token.i in sentence_starts
+            offset = piece.start_char
+            core = range(window.core_start - window.start, window.core_end - window.start)
+            mentions += [_shifted(m, offset) for first_token, m in self._read_tokens(piece_doc) if first_token in core]
+        return mentions
+
+    def _read_tokens(self, doc) -> List[Tuple[int, Mention]]:
+        """The pipeline on a window with its sentences: (first token, mention) of each phrase found."""
+        for _, pipe in self.nlp.pipeline:
+            doc = pipe(doc)
+        modifiers = list(getattr(doc._.context_graph, "modifiers", None) or [])
+        return [(entity.start, self._mention(entity, modifiers)) for entity in doc.ents]
+
+    def _scan(self, doc, keys: List[str], start: int, end: int, flat: str) -> List[Mention]:
+        """A cheap reading once the time is spent: red-flag phrases (and what explains them away)
+        starting in tokens [start, end), found without spaCy's Matcher, sentences or ConText; a
+        phrase is denied by a negation among the few words before it in its clause, or by "is fine"
+        after it (denial_phrases: "my speech is fine")."""
+        found = []
+        for first, stop, label in self._scanner.find(keys, start, end):
+            span = doc[first:stop]
+            denial_only = label.endswith(DENIAL_ONLY)
+            denied = denied_in_scan(flat, span.start_char, span.end_char, denial_only)
+            if denied or not denial_only:
+                found.append(Mention(label, ABSENT if denied else PRESENT, span.start_char, span.end_char, span.text))
+        return found
 
     def _hinted_red_flags(self, text: str, result: Extraction) -> List[str]:
         """Red flags whose cue words appear, undenied, where no phrase of theirs matched."""
@@ -423,25 +499,34 @@ def _modifying_categories(entity, modifiers) -> Dict[str, str]:
 DENIAL_ONLY = "__denial_only"
 
 
-_HTML_TAG = re.compile(r"</?[a-zA-Z][^<>]{0,200}>")
-
-
 _TERMINAL_ESCAPE = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b[@-_]")  # "\x1b[31m": colour, not age 31
 
 
 def readable(text: str) -> str:
-    """No terminal escape sequences; control characters as spaces (new lines and tabs kept)."""
+    """No terminal escape sequences; control characters as spaces (new lines and tabs kept).
+    As long as `text`, so offsets into it are offsets into what was typed."""
     if not isinstance(text, str):
         return ""
-    text = _TERMINAL_ESCAPE.sub(" ", text)
+    text = _TERMINAL_ESCAPE.sub(lambda escape: " " * len(escape.group()), text)
     return "".join(ch if ch.isprintable() or ch in "\n\t" else " " for ch in text)
 
 
-def _clean(text: str, limit: Optional[int] = MAX_MESSAGE_CHARS) -> str:
-    """Readable text whatever arrives: no tags, no control characters, bounded length."""
-    if not isinstance(text, str):
-        return ""
-    return readable(_HTML_TAG.sub(" ", text[:limit] if limit else text))  # "my speech is <i>slurred</i>"
+def _shifted(mention: Mention, offset: int) -> Mention:
+    return replace(mention, start=mention.start + offset, end=mention.end + offset)
+
+
+def _as_typed(result: Extraction, normal: NormalizedText) -> Extraction:
+    """Offsets and texts of the normal form -> those of what the person typed."""
+    def typed(mention: Mention) -> Mention:
+        start, end = normal.to_typed(mention.start, mention.end)
+        return replace(mention, start=start, end=end, text=normal.typed[start:end])
+
+    result.mentions = [typed(m) for m in result.mentions]
+    if result.side_span:
+        result.side_span = normal.to_typed(*result.side_span)
+    if result.onset_span:
+        result.onset_span = normal.to_typed(*result.onset_span)
+    return result
 
 
 _WORD = re.compile(r"[^\W\d_]+")

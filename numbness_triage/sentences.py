@@ -1,0 +1,38 @@
+"""Where sentences start, as PyRuSH (medspaCy's sentence splitter) splits a text.
+
+The extractor reads a message in normal form (lower case), but PyRuSH needs its capitals: "I
+have no fever\\nI can't breathe" is two sentences, "i have no fever\\ni can't breathe" one. So the
+sentences are split on the normal form with its capitals (NormalizedText.cased, as long as the
+text the tokens come from) and given to the tokens of the lower-case text.
+
+PyRuSH keeps state while it splits a text (PyFastNER's FastCNER.process): one splitter a thread.
+"""
+from __future__ import annotations
+
+import os
+import threading
+from bisect import bisect_left
+from typing import Set
+
+_local = threading.local()
+
+
+def _rush():
+    rush = getattr(_local, "rush", None)
+    if rush is None:
+        import PyRuSH
+        from PyRuSH.RuSH import RuSH
+
+        rules = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(PyRuSH.__file__))), "conf", "rush_rules.tsv")
+        rush = _local.rush = RuSH(rules=rules, max_repeat=50, auto_fix_gaps=True)  # its spaCy component's defaults
+    return rush
+
+
+def sentence_starts(doc, cased: str) -> Set[int]:
+    """The tokens of `doc` that start a sentence of `cased` (doc's text with its capitals): one
+    starts each of PyRuSH's sentences, and one follows each (a stretch it leaves out is one)."""
+    token_starts = [token.idx for token in doc]
+    starts = {0}
+    for sentence in _rush().segToSentenceSpans(cased):
+        starts.update((bisect_left(token_starts, sentence.begin), bisect_left(token_starts, sentence.end)))
+    return starts
