@@ -6,10 +6,15 @@ reports a red flag that escalates without a question, the message's intent becom
 so a rule answers with the emergency response even if the action server is down.
 
 Red flags are looked for in the whole message, however long (MessageLengthLimiter cut the text
-the classifiers read and kept the whole in FULL_TEXT) and in the languages of
-data/knowledge/red_flags_translated.yml; everything else in the first MAX_MESSAGE_CHARS
-characters. The whole text is put back as the message's text, so the interview can tell the
-person that only the start was read.
+the classifiers read and kept the whole in FULL_TEXT, as typed in TYPED_TEXT) and in the
+languages of data/knowledge/red_flags_translated.yml; everything else in the first
+MAX_MESSAGE_CHARS characters. The whole text is put back as the message's text, so the
+interview can tell the person that only the start was read.
+
+The extractor has a time budget per message (`time_budget_seconds`, or the environment's
+EXTRACTION_BUDGET_SECONDS; 3 s by default): what it has not read when the time is up is only
+scanned for red-flag phrases, so a hostile message is still checked and answered. The whole NLU
+pipeline runs off the server's event loop (nlu_components/off_loop.py).
 
 A message starting with "/" is a command (Rasa's RegexMessageHandler, after this component,
 sets the intent of "/affirm", "/inform{...}" and the like from the text itself). Without a red
@@ -19,6 +24,7 @@ flag in it, its intent is `nlu_fallback` here, so that the classifier's guess at
 from __future__ import annotations
 
 import logging
+import os
 import re
 from typing import Any, Dict, List, Text
 
@@ -32,13 +38,16 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 import nlu_components.action_fallback  # noqa: F401 - answers for a failed action server
-from nlu_components.message_limit import FULL_TEXT
+import nlu_components.off_loop  # noqa: F401 - messages are parsed in worker threads
+from nlu_components.message_limit import FULL_TEXT, TYPED_TEXT, MessageLengthLimiter
 from numbness_triage.extraction import MAX_MESSAGE_CHARS, PRESENT, Extraction, shared_extractor
 from numbness_triage.language import looks_non_english
 from numbness_triage.knowledge import DEFAULT_KNOWLEDGE_DIR, shared_knowledge_base
+from numbness_triage.text_windows import Budget
 from numbness_triage.triage import immediate_red_flags, present_red_flags
 
 logger = logging.getLogger(__name__)
+DEFAULT_TIME_BUDGET_SECONDS = 3.0
 RED_FLAG_INTENT = "red_flag"
 COMMAND_INTENT = "nlu_fallback"  # a "/..." message that RegexMessageHandler does not resolve
 # Intents the classifier sometimes gives a plain description of symptoms ("had an infected cut,
@@ -58,10 +67,13 @@ def looks_like_a_question(text: str) -> bool:
 class SymptomExtractorComponent(GraphComponent, EntityExtractorMixin):
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
-        return {"knowledge_dir": str(DEFAULT_KNOWLEDGE_DIR)}
+        return {"knowledge_dir": str(DEFAULT_KNOWLEDGE_DIR), "time_budget_seconds": None}
 
     def __init__(self, config: Dict[Text, Any]) -> None:
         self.knowledge_dir = config.get("knowledge_dir") or str(DEFAULT_KNOWLEDGE_DIR)
+        self.time_budget = config.get("time_budget_seconds")
+        if self.time_budget is None:
+            self.time_budget = time_budget_from_environment()
         self.kb = shared_knowledge_base(self.knowledge_dir)
         self.extractor = shared_extractor(self.knowledge_dir)
 
@@ -85,7 +97,8 @@ class SymptomExtractorComponent(GraphComponent, EntityExtractorMixin):
 
     def _process_message(self, message: Message) -> None:
         text = message.get(FULL_TEXT) or message.get(TEXT) or ""
-        extraction = self.extractor.extract(text)  # the start; red flags in the whole
+        typed = message.get(TYPED_TEXT) or text  # as long as text: offsets into it are offsets into text
+        extraction = self.extractor.extract(typed, Budget(self.time_budget))  # the start; red flags in the whole
         entities = message.get(ENTITIES, []) + self._entities(extraction)
         message.set(ENTITIES, entities, add_to_output=True)
         self._route_intent(message, extraction, text[: len(message.get(TEXT) or "")])
@@ -131,6 +144,25 @@ class SymptomExtractorComponent(GraphComponent, EntityExtractorMixin):
                 entities.append({"entity": name, "value": value, "start": span[0], "end": span[1],
                                  "confidence_entity": 1.0, "extractor": self.__class__.__name__})
         return entities
+
+def red_flag_parse(text: Text) -> Dict[Text, Any]:
+    """A parse with no time to read the message: only a scan for red-flag phrases (and cue
+    words), no classifier; a red flag is still an emergency, anything else is not understood."""
+    message = Message(data={TEXT: text if isinstance(text, str) else ""})
+    MessageLengthLimiter().process([message])
+    _set_intent(message, COMMAND_INTENT)
+    component = SymptomExtractorComponent({**SymptomExtractorComponent.get_default_config(), "time_budget_seconds": 0.0})
+    component.process([message])
+    return {TEXT: "", INTENT: {"name": None, "confidence": 0.0}, ENTITIES: [],
+            **message.as_dict(only_output_properties=True)}
+
+
+def time_budget_from_environment() -> float:
+    try:
+        return float(os.environ.get("EXTRACTION_BUDGET_SECONDS") or DEFAULT_TIME_BUDGET_SECONDS)
+    except ValueError:
+        return DEFAULT_TIME_BUDGET_SECONDS
+
 
 def _set_intent(message: Message, name: Text) -> None:
     ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") != name]
