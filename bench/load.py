@@ -292,6 +292,106 @@ async def parse_latency(url: str, token: str, texts: Sequence[str], requests: in
             "latency_ms": latency_summary(seconds)}
 
 
+# ------------------------------------------------------------------ a hostile message (issue 16)
+
+HOSTILE_WORDS = ["can't", "breathe", "slurred", "speech", "numb", "leg", "confused", "pulse", "no", "not",
+                 "passed", "out", "face", "drooping", "blind", "bladder", "my", "fine", "suddenly", "weak"]
+
+
+HOSTILE_KINDS = ("comma runs", "words and commas")
+
+
+def hostile_message(size: int, kind: str = "comma runs", seed: int = 16) -> str:
+    """`size` characters of red-flag words and commas, as a person hostile to the service might send:
+    "comma runs": each word followed by 50-400 commas (issue 16: ConText compared every comma with
+    every other in a window of 2,500 characters, the tokenizer stripped them one at a time);
+    "words and commas": a word and a few commas, again and again. In a random order, so no stretch repeats (no reading is reused)."""
+    rng = random.Random(seed)
+    parts, length = [], 0
+    while length < size:
+        if kind == "comma runs":
+            part = rng.choice(HOSTILE_WORDS) + " " + "," * rng.randint(50, 400) + " "
+        else:
+            part = rng.choice(HOSTILE_WORDS) + rng.choice([",", ", ", ",,", " , ", ",, ,"]) * rng.randint(1, 3)
+        parts.append(part)
+        length += len(part)
+    return "".join(parts)[:size]
+
+
+async def _post_turn(session, url: str, sender: str, message: str, timeout: float):
+    """(replies, error, started, ended) of one POST to the REST channel."""
+    started, replies, error = time.perf_counter(), [], None
+    try:
+        async with session.post(f"{url}/webhooks/rest/webhook", json={"sender": sender, "message": message},
+                                timeout=aiohttp.ClientTimeout(total=timeout)) as response:
+            body = await response.read()
+            if response.status != 200:
+                error = f"http_{response.status}"
+            else:
+                replies = json.loads(body)
+    except asyncio.TimeoutError:
+        error = "timeout"
+    except (aiohttp.ClientError, ValueError) as exc:
+        error = type(exc).__name__
+    return replies, error, started, time.perf_counter()
+
+
+async def hostile_probe(url: str, scripts: list, size: int, timeout: float = 60.0, hostile_timeout: float = 900.0,
+                        baseline_turns: int = 6, emergency_text: str = "emergency", kind: str = "comma runs") -> dict:
+    """Another conversation's turn latency while one hostile message of `size` characters is
+    processed: `scripts` are played one turn at a time (the next when one ends) from before the
+    hostile message is sent until it is answered; its turns that overlap the hostile message's
+    processing are "during", the first `baseline_turns` before it "before". Returns both
+    summaries and the hostile message's own time, status and whether it was answered as an emergency."""
+    text = hostile_message(size, kind)
+    run_id = uuid.uuid4().hex[:6]
+    turns: List[dict] = []
+    hostile: Dict[str, object] = {}
+    hostile_done, baseline_done = asyncio.Event(), asyncio.Event()
+
+    async def other_conversation(session):
+        for number, script in enumerate(scripts):
+            sender, message = f"bench-other-{run_id}-{number}", script.first()
+            while message is not None and not hostile_done.is_set():
+                replies, error, started, ended = await _post_turn(session, url, sender, message, timeout)
+                error = error or script.error_in(replies)
+                turns.append({"started": started, "ended": ended, "error": error})
+                if len(turns) >= baseline_turns:
+                    baseline_done.set()
+                if error:
+                    break
+                message = script.next(replies)
+            if hostile_done.is_set():
+                return
+        baseline_done.set()
+
+    async def hostile_conversation(session):
+        await baseline_done.wait()
+        replies, error, started, ended = await _post_turn(session, url, f"bench-hostile-{run_id}", text,
+                                                          hostile_timeout)
+        hostile.update(started=started, ended=ended, error=error,
+                       emergency=any(emergency_text in t for t in texts_of(replies)))
+        hostile_done.set()
+
+    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=10)) as session:
+        await asyncio.gather(other_conversation(session), hostile_conversation(session))
+    during = [t for t in turns if t["ended"] > hostile["started"] and t["started"] < hostile["ended"]]
+    before = [t for t in turns if t["ended"] <= hostile["started"]][:baseline_turns]
+
+    def summary(selected):
+        errors: Dict[str, int] = {}
+        for turn in selected:
+            if turn["error"]:
+                errors[turn["error"]] = errors.get(turn["error"], 0) + 1
+        return {"turns": len(selected), "latency_ms": latency_summary([t["ended"] - t["started"] for t in selected]),
+                "errors": sum(errors.values()), "error_kinds": errors}
+
+    return {"kind": kind, "hostile_chars": len(text), "hostile_bytes": len(json.dumps({"sender": "x", "message": text})),
+            "hostile_seconds": round(hostile["ended"] - hostile["started"], 2), "hostile_error": hostile["error"],
+            "hostile_answered_as_emergency": hostile["emergency"],
+            "other_before": summary(before), "other_during": summary(during)}
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--url", required=True, help="a running Rasa server with the REST channel")

@@ -11,8 +11,12 @@ no earlier figure exists, otherwise from the previous bench/results.json. (2) Bo
 started (stock, then this one), each with its action server, and their cold start is timed.
 (3) The same phases are played on both bots, alternating between them so a change of machine
 load hits both alike: sequential conversations, /model/parse, 10 and then 50 concurrent
-conversations. Resident memory is sampled all along. (4) The extractor is timed on its own.
+conversations. Resident memory is sampled all along. Then, on this bot, the worst case (issue 16):
+another conversation's turn latency while a hostile message of about 1 MB (commas and red-flag
+words) is processed, and that message's own time. (4) The extractor is timed on its own.
 (5) The targets are checked (reported, not asserted) and the results written.
+
+    python bench/run.py --only-hostile --out var/bench-hostile.json   # the worst case alone (make bench-hostile)
 """
 from __future__ import annotations
 
@@ -61,7 +65,10 @@ TARGETS_TEXT = {
     "cold_start_s": "cold start (process start -> first REST reply) <= 60 s",
     "training_s": "training <= 6 minutes",
     "no_errors_c50": "no error responses under the 50-conversation load",
+    "hostile_other_p95_ms": "another conversation's turn latency p95 while a 1 MB hostile message is processed <= 2 s",
+    "hostile_message_s": "the hostile message answered (as an emergency) within 15 s",
 }
+EMERGENCY_TEXT = "medical emergency"  # utter_red_flag (domain.yml)
 
 
 def log(message: str) -> None:
@@ -272,6 +279,26 @@ def drive(bots: Dict[str, object], sampler: RssSampler, args, errors: List[str])
     return out
 
 
+def hostile_phase(bot, args, errors: List[str]) -> dict:
+    """Issue 16's worst case: one conversation keeps talking while another sends a hostile message,
+    of each kind (bench.load.hostile_message); the figures of the kind that took longer first."""
+    results = []
+    for number, kind in enumerate(load.HOSTILE_KINDS):
+        log(f"ours: a hostile message ({kind}) of {args.hostile_chars:,} characters while another conversation talks")
+        scripts = load.interview_scripts(40, offset=100 + 40 * number, max_turns=args.max_turns, error_texts=errors)
+        result = asyncio.run(load.hostile_probe(bot.url, scripts, args.hostile_chars, args.timeout,
+                                                baseline_turns=2 if args.smoke else 6, emergency_text=EMERGENCY_TEXT,
+                                                kind=kind))
+        during = result["other_during"]["latency_ms"]
+        log(f"ours: hostile message ({kind}) answered in {result['hostile_seconds']} s "
+            f"(emergency: {result['hostile_answered_as_emergency']}, error: {result['hostile_error']}); the other "
+            f"conversation meanwhile: {result['other_during']['turns']} turns, p50 {during['p50']} ms, "
+            f"p95 {during['p95']} ms, {result['other_during']['errors']} errors")
+        results.append(result)
+    worst = max(results, key=lambda r: r["hostile_seconds"])
+    return {**worst, "kinds": results}
+
+
 # ------------------------------------------------------------------ targets
 
 
@@ -292,6 +319,8 @@ def check_targets(bots: dict, extraction: dict) -> List[dict]:
                 "pass": None if value is None else value <= limit}
 
     c50 = (ours.get("load") or {}).get("concurrent_50")
+    hostile = ours.get("hostile_message") or {}
+    hostile_s = hostile.get("hostile_seconds") if hostile.get("hostile_answered_as_emergency") else None
     return [
         ratio_row("turn_latency_p50_vs_stock", "sequential", "p50", 1.5),
         ratio_row("turn_latency_p95_c10_vs_stock", "concurrent_10", "p95", 2.0),
@@ -301,6 +330,8 @@ def check_targets(bots: dict, extraction: dict) -> List[dict]:
         row("cold_start_s", (ours.get("cold_start") or {}).get("seconds"), 60, "s"),
         row("training_s", (ours.get("training") or {}).get("seconds"), 360, "s"),
         row("no_errors_c50", None if c50 is None else c50["errors"], 0, "error responses"),
+        row("hostile_other_p95_ms", ((hostile.get("other_during") or {}).get("latency_ms") or {}).get("p95"), 2000, "ms"),
+        row("hostile_message_s", hostile_s if hostile else None, 15, "s"),
     ]
 
 
@@ -343,7 +374,17 @@ def validate(results: dict, bots=("ours", "stock")) -> List[str]:
             problems.append(f"bots.{name}: no /model/parse latency")
     if (results.get("extraction") or {}).get("mean_ms") is None:
         problems.append("no extraction timing")
+    hostile = ((results.get("bots") or {}).get("ours") or {}).get("hostile_message")
+    if not isinstance(hostile, dict) or hostile.get("hostile_seconds") is None:
+        problems.append("bots.ours: no hostile message figures")
+    elif not (hostile.get("other_during") or {}).get("turns"):
+        problems.append("bots.ours.hostile_message: no turn of the other conversation during it")
     return problems
+
+
+def validate_hostile(results: dict) -> List[str]:
+    """What is missing in a results structure of --only-hostile."""
+    return [p for p in validate(results, bots=("ours",)) if "hostile" in p or "bots." not in p]
 
 
 def run(args) -> dict:
@@ -351,9 +392,10 @@ def run(args) -> dict:
     started_at, load_start = now_iso(), loadavg()
     log(f"load average at start: {load_start} on {os.cpu_count()} cores")
     errors = trouble_texts()
-    names = ["ours"] if args.smoke else ["stock", "ours"]
+    names = ["ours"] if args.smoke or args.only_hostile else ["stock", "ours"]
 
-    training = {"ours": our_training(previous, args.retrain, not args.smoke, args.train_data)}
+    training = {"ours": our_training(previous, args.retrain and not args.only_hostile,
+                                     not (args.smoke or args.only_hostile), args.train_data)}
     specs = {"ours": BotSpec("ours", ROOT, Path(args.model).resolve(), ROOT / "endpoints.yml", "hello")}
     if "stock" in names:
         project, training["stock"] = stock_project()
@@ -365,22 +407,27 @@ def run(args) -> dict:
         for name, bot in running.items():
             pids[f"{name}:rasa_server"], pids[f"{name}:action_server"] = bot.rasa_pid, bot.action_pid
         with RssSampler(pids) as sampler:
-            driven = drive(running, sampler, args, errors)
+            driven = {"ours": {"load": {}, "memory_mb": {}}} if args.only_hostile else drive(running, sampler, args, errors)
+            sampler.reset()
+            driven["ours"]["hostile_message"] = hostile_phase(running["ours"], args, errors)
+            driven["ours"]["hostile_message"]["rss_peak_mb"] = {
+                k.split(":")[1]: v for k, v in sampler.peaks().items() if k.startswith("ours")}
         for name, bot in running.items():
             bots[name] = {"model": model_info(specs[name].model), "tracker_store": bot.tracker_store,
                           "cold_start": bot.cold_start, "training": training[name], **driven[name]}
     log("timing the extractor on its own")
-    extraction = extraction_timing(limit=10 if args.smoke else None, repeat=1 if args.smoke else args.extraction_repeat)
+    extraction = extraction_timing(limit=10 if args.smoke or args.only_hostile else None,
+                                   repeat=1 if args.smoke or args.only_hostile else args.extraction_repeat)
     results = {
         "schema": SCHEMA,
-        "mode": "smoke" if args.smoke else "full",
+        "mode": "smoke" if args.smoke else "hostile" if args.only_hostile else "full",
         "measured_at": started_at,
         "finished_at": now_iso(),
         "machine": {"cpus": os.cpu_count(), "mem_total_gib": mem_total_gib(), "loadavg_start": load_start,
                     "loadavg_end": loadavg(), "python": platform.python_version(), "rasa": rasa_version(),
                     "platform": platform.platform(), **git_state()},
         "settings": {"phases": plan(args), "warmup_conversations": args.warmup, "parse_requests": args.parse_requests,
-                     "turn_timeout_s": args.timeout, "max_turns": args.max_turns,
+                     "turn_timeout_s": args.timeout, "max_turns": args.max_turns, "hostile_chars": args.hostile_chars,
                      "action_timeout_s": float(os.environ.get("ACTION_TIMEOUT_SECONDS", "10") or 10)},
         "bots": {"stock": bots.get("stock"), "ours": bots["ours"]} if "stock" in bots else {"ours": bots["ours"]},
         "extraction": extraction,
@@ -442,11 +489,20 @@ def print_summary(results: dict) -> None:
             continue
         print(f"\n{name}: cold start {bot['cold_start'].get('seconds')} s, "
               f"training {bot['training'].get('seconds')} s, "
-              f"/model/parse p50 {bot['parse']['latency_ms']['p50']} ms, RSS peak {bot['memory_mb'].get('peak')}")
+              f"/model/parse p50 {((bot.get('parse') or {}).get('latency_ms') or {}).get('p50')} ms, "
+              f"RSS peak {bot['memory_mb'].get('peak')}")
         for phase, s in bot["load"].items():
             lat = s["latency_ms"]
             print(f"  {phase:14} turns {s['turns']:4}  p50 {lat['p50']:8} ms  p95 {lat['p95']:8} ms  "
                   f"p99 {lat['p99']:8} ms  {s['throughput_turns_per_s']:6} turns/s  errors {s['errors']}")
+        hostile = bot.get("hostile_message")
+        if hostile:
+            before, during = hostile["other_before"]["latency_ms"], hostile["other_during"]["latency_ms"]
+            print(f"  hostile message of {hostile['hostile_chars']:,} characters: answered in {hostile['hostile_seconds']} s "
+                  f"(emergency: {hostile['hostile_answered_as_emergency']}, error: {hostile['hostile_error']}); "
+                  f"another conversation p50 / p95 {before['p50']} / {before['p95']} ms before, "
+                  f"{during['p50']} / {during['p95']} ms during ({hostile['other_during']['turns']} turns, "
+                  f"{hostile['other_during']['errors']} errors)")
     e = results["extraction"]
     print(f"\nextraction: mean {e['mean_ms']} ms, p95 {e['p95_ms']} ms over {e['texts']} texts")
     print("\ntargets:")
@@ -473,11 +529,16 @@ def main() -> int:
     parser.add_argument("--extraction-repeat", type=int, default=2)
     parser.add_argument("--max-turns", type=int, default=load.MAX_TURNS)
     parser.add_argument("--timeout", type=float, default=60.0, help="seconds per turn before it counts as an error")
+    parser.add_argument("--hostile-chars", type=int, default=999_000,
+                        help="the hostile message's length (the servers refuse requests over 1 MB)")
+    parser.add_argument("--only-hostile", action="store_true",
+                        help="this bot only, the hostile message phase only (make bench-hostile)")
     args = parser.parse_args()
     # `timeout` and Ctrl-C: stop the servers this run started before leaving
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     if args.smoke:
         args.max_turns, args.parse_requests, args.warmup = min(args.max_turns, 3), 5, 1
+        args.hostile_chars = min(args.hostile_chars, 100_000)
 
     results = run(args)
     out = Path(args.out)
@@ -485,11 +546,12 @@ def main() -> int:
     out.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     print_summary(results)
     print(f"\nwritten to {_relative(out)}")
-    if not args.smoke:
+    if not (args.smoke or args.only_hostile):
         from bench.plot import plot
         plot(results, Path(args.plot))
         print(f"plot: {_relative(Path(args.plot))}")
-    problems = validate(results, bots=("ours",) if args.smoke else ("ours", "stock"))
+    problems = validate(results, bots=("ours",) if args.smoke else ("ours", "stock")) if not args.only_hostile \
+        else validate_hostile(results)
     if problems:
         print("the results are incomplete:\n  " + "\n  ".join(problems))
         return 1

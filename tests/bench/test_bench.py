@@ -119,6 +119,10 @@ async def test_load_generator_against_a_fake_rest_channel():
         assert len(set(seen)) == 5
         parsed = await load.parse_latency(url, "t0ken", ["a", "b"], requests=4, warmup=1)
         assert parsed["errors"] == 0 and parsed["latency_ms"]["n"] == 4
+        probe = await load.hostile_probe(url, [Three(["hi", "sad", "bye"]) for _ in range(30)], 20_000, timeout=10,
+                                         baseline_turns=2, emergency_text="How long")
+        assert probe["hostile_chars"] == 20_000 and probe["hostile_answered_as_emergency"]
+        assert probe["other_before"]["turns"] == 2 and probe["hostile_error"] is None
     finally:
         await runner.cleanup()
 
@@ -146,8 +150,13 @@ def _fake_results():
                 "throughput_turns_per_s": 10.0, "latency_ms": {"p50": p50, "p95": p95, "p99": p95},
                 "errors": errors, "rss_peak_mb": {"rasa_server": 900.0, "action_server": 300.0}}
 
+    def hostile(p95):
+        turns = {"turns": 5, "latency_ms": {"p50": p95 / 2, "p95": p95}, "errors": 0, "error_kinds": {}}
+        return {"kind": "comma runs", "hostile_chars": 999_000, "hostile_seconds": 4.0, "hostile_error": None,
+                "hostile_answered_as_emergency": True, "other_before": turns, "other_during": turns}
+
     def bot(scale, errors=0):
-        return {"cold_start": {"seconds": 20.0}, "training": {"seconds": 200.0},
+        return {"cold_start": {"seconds": 20.0}, "training": {"seconds": 200.0}, "hostile_message": hostile(300 * scale),
                 "memory_mb": {"peak": {"rasa_server": 900.0, "action_server": 300.0}},
                 "parse": {"latency_ms": {"p50": 12.0}},
                 "load": {"sequential": phase(1, 100 * scale, 150 * scale),
@@ -174,6 +183,31 @@ def test_targets_compare_with_the_stock_bot_and_the_fixed_limits():
     assert targets["parse_p50_ms"]["pass"] and targets["extraction_mean_ms"]["pass"]
     assert targets["no_errors_c50"]["value"] == 2 and targets["no_errors_c50"]["pass"] is False
     assert targets["training_s"]["pass"] and targets["cold_start_s"]["pass"]
+    assert targets["hostile_other_p95_ms"]["value"] == 360 and targets["hostile_other_p95_ms"]["pass"]
+    assert targets["hostile_message_s"]["value"] == 4.0 and targets["hostile_message_s"]["pass"]
+
+
+def test_a_hostile_message_not_answered_as_an_emergency_fails_its_target():
+    results = _fake_results()
+    results["bots"]["ours"]["hostile_message"]["hostile_answered_as_emergency"] = False
+    targets = {t["name"]: t for t in check_targets(results["bots"], results["extraction"])}
+    assert targets["hostile_message_s"]["pass"] is None
+
+
+def test_validate_names_missing_hostile_figures():
+    results = _fake_results()
+    del results["bots"]["ours"]["hostile_message"]
+    assert "bots.ours: no hostile message figures" in validate(results)
+
+
+@pytest.mark.parametrize("kind", load.HOSTILE_KINDS)
+def test_hostile_messages_are_as_long_as_asked_and_never_repeat_a_stretch(kind):
+    text = load.hostile_message(50_000, kind)
+    assert len(text) == 50_000 and text.count(",") > 10_000
+    assert any(word in text for word in ("breathe", "slurred", "confused"))
+    stretches = [text[i:i + 2_500] for i in range(0, 47_500, 2_500)]
+    assert len(set(stretches)) == len(stretches)
+    assert load.hostile_message(50_000, kind) == text  # the same message every run
 
 
 def test_plot_writes_a_png(tmp_path):
