@@ -351,7 +351,8 @@ async def hostile_probe(url: str, scripts: list, size: int, timeout: float = 60.
 
     async def other_conversation(session):
         for number, script in enumerate(scripts):
-            sender, message = f"bench-other-{run_id}-{number}", script.first()
+            sender = await issued_sender(session, url, f"bench-other-{run_id}-{number}", timeout)
+            message = script.first()
             while message is not None and not hostile_done.is_set():
                 replies, error, started, ended = await _post_turn(session, url, sender, message, timeout)
                 error = error or script.error_in(replies)
@@ -366,9 +367,9 @@ async def hostile_probe(url: str, scripts: list, size: int, timeout: float = 60.
         baseline_done.set()
 
     async def hostile_conversation(session):
+        sender = await issued_sender(session, url, f"bench-hostile-{run_id}", timeout)
         await baseline_done.wait()
-        replies, error, started, ended = await _post_turn(session, url, f"bench-hostile-{run_id}", text,
-                                                          hostile_timeout)
+        replies, error, started, ended = await _post_turn(session, url, sender, text, hostile_timeout)
         hostile.update(started=started, ended=ended, error=error,
                        emergency=any(emergency_text in t for t in texts_of(replies)))
         hostile_done.set()

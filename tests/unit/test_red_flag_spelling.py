@@ -7,7 +7,7 @@ inside a word, stretched letters, line breaks or emoji between words. Each must 
 
 A phrase that one way of typing makes genuinely ambiguous may instead get the safety question:
 list it in QUESTION_IS_ENOUGH with the reason. None needs it today (counts before and after the
-normal form: results/red_flag_spelling.json).
+normal form, per variant: results/red_flag_spelling.json).
 """
 import pytest
 
