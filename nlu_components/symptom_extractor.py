@@ -145,6 +145,7 @@ class SymptomExtractorComponent(GraphComponent, EntityExtractorMixin):
                                  "confidence_entity": 1.0, "extractor": self.__class__.__name__})
         return entities
 
+
 def red_flag_parse(text: Text) -> Dict[Text, Any]:
     """A parse with no time to read the message: only a scan for red-flag phrases (and cue
     words), no classifier; a red flag is still an emergency, anything else is not understood."""

@@ -152,9 +152,10 @@ def _add_cluster(built: _Builder, typed: str, start: int, end: int) -> None:
         folded = char.casefold()
         if len(folded) == 1:
             built.add(char, folded, start, end)
-        else:  # "ß" -> "ss": both forms take the folded letters
+        else:  # "ß" -> "ss", "ẖ" -> "h" and a mark: both forms take the folded letters
             for letter in folded:
-                built.add(letter, letter, start, end)
+                if unicodedata.category(letter) not in _DROPPED:
+                    built.add(letter, letter, start, end)
 
 
 def _collapse_stretched_letters(text: NormalizedText, is_word: Callable[[str], bool]) -> NormalizedText:

@@ -47,6 +47,7 @@ def normal(text):
     ("my speech is <i>slurred</i>", "my speech is slurred "),
     ("age \x1b[31m40", "age 40"),
     ("STRASSE Straße", "strasse strasse"),
+    ("ẖ ǰ", "h j"),  # case-folded into a letter and a combining mark: the mark goes
 ])
 def test_the_normal_form(typed, folded):
     assert normal(typed).folded == folded
