@@ -63,14 +63,24 @@ async def parse_message(self: MessageProcessor, message, tracker: Optional[Dialo
                                    only_output_properties)
     try:
         parse_data = await asyncio.wait_for(asyncio.shield(parsing), parse_timeout())
+    except asyncio.CancelledError:  # the channel gave up: the thread finishes for nobody
+        parsing.add_done_callback(_forget)
+        raise
     except asyncio.TimeoutError:
         logger.error("parsing a message took over %.0f s; answered from a red-flag scan", parse_timeout())
+        parsing.add_done_callback(_forget)
         from nlu_components.symptom_extractor import red_flag_parse
 
         parse_data = await loop.run_in_executor(fallback_pool(), red_flag_parse, message.text)
     self._update_full_retrieval_intent(parse_data)
     self._check_for_unseen_features(parse_data)
     return parse_data
+
+
+def _forget(future: "asyncio.Future") -> None:
+    """A parse nobody waits for any more: its error is logged (its type, no text), not raised."""
+    if not future.cancelled() and future.exception() is not None:
+        logger.error("a parse nobody waited for failed: %s", type(future.exception()).__name__)
 
 
 _rasa_parse_message = getattr(MessageProcessor.parse_message, "rasa_parse_message", MessageProcessor.parse_message)
