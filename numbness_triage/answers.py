@@ -4,6 +4,8 @@ from __future__ import annotations
 import re
 from typing import Optional, Tuple
 
+from numbness_triage.text_normalization import plain
+
 from numbness_triage import timing
 
 YES, NO, UNSURE = "yes", "no", "unsure"
@@ -28,7 +30,7 @@ def parse_yes_no(text: str, intent: Optional[str] = None) -> Optional[str]:
     An answer that opens with a plain yes or no is that answer, whatever follows ("yes, the not
     being able to walk started today" is a yes); otherwise doubt beats no beats yes."""
     by_intent = {"affirm": YES, "deny": NO, "unsure": UNSURE}
-    lowered = (text or "").lower().strip()
+    lowered = plain(text).strip()
     if _LEADING_YES.match(lowered):
         return YES
     if _LEADING_NO.match(lowered):
@@ -52,7 +54,7 @@ def parse_is_new(text: str, intent: Optional[str] = None) -> Optional[str]:
     """The answer to "is it new (in the last day or two)?": yes / no / unsure, from the words or
     from what they say of time: "since Friday" or "this morning" is a yes, "for years" a no;
     "it's getting worse" is a yes (what gets worse is new enough to be checked now)."""
-    lowered = (text or "").lower()
+    lowered = plain(text)
     said = timing.read_timing(lowered)
     recent = timing.is_recent(said)
     if recent is not None:
@@ -61,7 +63,7 @@ def parse_is_new(text: str, intent: Optional[str] = None) -> Optional[str]:
         return YES
     if _OLD.search(lowered):
         return NO
-    if _NEW.search(lowered) and not re.search(r"\b(not|n't|never)\b[^.]{0,12}\bnew\b", lowered):
+    if _NEW.search(lowered) and not re.search(r"(\bnot|n't|\bnever)\b[^.]{0,12}\bnew\b", lowered):
         return YES
     return parse_yes_no(text, intent)
 
@@ -74,7 +76,7 @@ _UNITS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven
 
 
 def parse_age(text: str) -> Optional[int]:
-    lowered = (text or "").lower()
+    lowered = plain(text)
     for match in re.finditer(r"(?<![\d.])(\d{1,3})(?![\d.])", lowered):
         after = lowered[match.end(): match.end() + 12]
         if re.match(r"\s*(week|month|day|hour|minute|min|yr ago|years ago|kg|lb|pound|cm|times)", after):
@@ -89,7 +91,7 @@ def parse_age(text: str) -> Optional[int]:
 
 
 def parse_sex(text: str) -> Optional[str]:
-    lowered = (text or "").lower()
+    lowered = plain(text)
     if re.search(r"\b(female|woman|women|girl|lady|f|fem|she|her|mother|mum|mom|wife)\b", lowered):
         return "female"
     if re.search(r"\b(male|man|men|guy|boy|m|he|him|father|dad|husband|gentleman|bloke)\b", lowered):
@@ -115,7 +117,7 @@ _BOTH_LIMBS = re.compile(rf"\bboth\s+(?:of\s+)?(?:my\s+|the\s+)?{_LIMB}\b|\bboth
 
 def find_side(text: str):
     """(side, (start, end)) said in the text, or (None, None). Plural legs/feet count as both."""
-    lowered = (text or "").lower()
+    lowered = plain(text)
     both_limbs = _BOTH_LIMBS.search(lowered)
     if both_limbs:
         return "both", both_limbs.span()
@@ -157,7 +159,7 @@ def find_onset(text: str):
     onset, span = timing.find_onset(text)
     if onset:
         return onset, span
-    event = _AFTER_AN_EVENT.search((text or "").lower())
+    event = _AFTER_AN_EVENT.search(plain(text))
     return ("sudden", event.span()) if event else (None, None)
 
 
@@ -170,7 +172,7 @@ _AFTER_SOMETHING = re.compile(r"\b(after|since|following|from) (the|my|a|an|that
 
 def names_a_moment(text: str) -> bool:
     """"after the surgery", "since the accident": when it began, said by an event instead of a pace."""
-    return bool(_AFTER_SOMETHING.search((text or "").lower()))
+    return bool(_AFTER_SOMETHING.search(plain(text)))
 
 
 def parse_duration(text: str) -> Optional[str]:

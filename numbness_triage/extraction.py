@@ -497,6 +497,10 @@ def _modifying_categories(entity, modifiers) -> Dict[str, str]:
 
 
 DENIAL_ONLY = "__denial_only"
+# Words that open a clause rather than name the next item of a list: a modal, a verb, a person.
+CLAUSE_OPENERS = {"ca", "can", "cannot", "could", "wo", "will", "would", "do", "does", "did", "is", "am", "are",
+                  "was", "were", "i", "me", "my", "he", "she", "it", "they", "we", "you", "have", "has", "had",
+                  "feel", "feels", "keep", "keeps", "lost", "just", "now", "then", "but", "suddenly"}
 
 
 _TERMINAL_ESCAPE = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b[@-_]")  # "\x1b[31m": colour, not age 31
@@ -543,7 +547,7 @@ def _cue_pattern(cues: List[str]):
     return re.compile(r"\b(" + "|".join(parts) + ")")
 
 
-_DENIAL_BEFORE = re.compile(r"\b(no|not|never|without|nothing|none|n't|fine|normal)\b[^.!?;]{0,25}$")
+_DENIAL_BEFORE = re.compile(r"(\b(no|not|never|without|nothing|none|fine|normal)\b|n't\b)[^.!?;]{0,25}$")
 
 
 def _denied_before(lowered: str, at: int) -> bool:
@@ -571,12 +575,14 @@ def _register_normalizer_factory() -> None:
 
     def mark_finding_tokens(doc):
         """A comma followed by a finding or by "or/and/no ..." goes on with a list ("no fever, chills
-        or back pain"); any other comma ends a clause."""
+        or back pain"); any other comma ends a clause, and so does one followed by a finding that
+        is a clause of its own ("no fever, can't breathe": the "no" does not reach the breathing)."""
         starts = {entity.start for entity in doc.ents}
         for token in doc[:-1]:
             if token.text == ",":
                 following = doc[token.i + 1]
-                token._.list_comma = following.i in starts or following.lower_ in list_words
+                a_clause = following.lower_ in CLAUSE_OPENERS
+                token._.list_comma = (following.i in starts and not a_clause) or following.lower_ in list_words
         return doc
 
     Language.component("finding_token_marker")(mark_finding_tokens)

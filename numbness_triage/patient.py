@@ -12,6 +12,8 @@ import re
 from dataclasses import dataclass
 from typing import Dict, Optional, Tuple
 
+from numbness_triage.text_normalization import plain
+
 SELF, SOMEONE_ELSE = "self", "someone_else"
 PRONOUNS = ("he", "she", "they")
 
@@ -64,7 +66,7 @@ class Framing:
 def find_framing(text: str) -> Optional[Framing]:
     """The relation when the message says the typist is asking for someone else, or describes a
     relative's symptoms or age ("my wife (62) has...", "my dad's legs")."""
-    lowered = (text or "").lower()
+    lowered = plain(text)
     explicit = next((m for m in (p.search(lowered) for p in _FOR_SOMEONE) if m), None)
     match = explicit or _RELATION_DESCRIBED.search(lowered)
     if not match:
@@ -86,7 +88,7 @@ def _relative_age(lowered: str) -> Optional[int]:
 
 def pronoun_in(text: str) -> Optional[str]:
     """The pronoun a caregiver uses for the patient ("she can't feel her toes")."""
-    lowered = (text or "").lower()
+    lowered = plain(text)
     he = len(re.findall(r"\b(he|him|his|he's)\b", lowered))
     she = len(re.findall(r"\b(she|her|hers|she's)\b", lowered))
     if he == she:
@@ -120,7 +122,7 @@ _EXPLICIT_SEX = [
 def explicit_age(text: str) -> Optional[int]:
     """An age said outright in the first person or on its own ("I'm 45", "a 45 year old", "45M");
     None otherwise. A relative's age is Framing.age or third_person_age."""
-    lowered = (text or "").lower()
+    lowered = plain(text)
     for pattern in _EXPLICIT_AGES:
         for match in pattern.finditer(lowered):
             value = int(match.group(1))
@@ -131,10 +133,10 @@ def explicit_age(text: str) -> Optional[int]:
 
 def third_person_age(text: str) -> Optional[int]:
     """The age a caregiver gives: "he's 79", "my wife (62)", "my dad, 79,"."""
-    return _relative_age((text or "").lower())
+    return _relative_age(plain(text))
 
 
 def explicit_sex(text: str) -> Optional[str]:
-    lowered = (text or "").lower()
+    lowered = plain(text)
     found = {sex for sex, pattern in _EXPLICIT_SEX if pattern.search(lowered)}
     return found.pop() if len(found) == 1 else None

@@ -35,4 +35,18 @@ def sentence_starts(doc, cased: str) -> Set[int]:
     starts = {0}
     for sentence in _rush().segToSentenceSpans(cased):
         starts.update((bisect_left(token_starts, sentence.begin), bisect_left(token_starts, sentence.end)))
-    return starts
+    return starts | _line_starts(doc, cased)
+
+
+def _line_starts(doc, cased: str) -> Set[int]:
+    """A line of two words or more after another is a sentence of its own, capitals or not ("no
+    fever\ncan't breathe"); one word a line is a phrase broken up, not sentences ("I\ncan't\nbreathe")."""
+    lines, current = [], [0]
+    for token in doc[1:]:
+        previous = doc[token.i - 1]
+        if "\n" in cased[previous.idx + len(previous): token.idx]:
+            lines.append(current)
+            current = []
+        current.append(token.i)
+    lines.append(current)
+    return {line[0] for before, line in zip(lines, lines[1:]) if len(before) >= 2 and len(line) >= 2}

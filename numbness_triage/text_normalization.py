@@ -31,6 +31,15 @@ from typing import Callable, List, Optional, Tuple
 
 APOSTROPHES = frozenset("’‘´`ʼ′‛＇")
 # Markup that is not words: "<i>slurred</i>", "\x1b[31m" (a colour, not age 31).
+_TO_APOSTROPHE = {ord(char): "'" for char in APOSTROPHES}
+
+
+def plain(text: str) -> str:
+    """Lower case with one kind of apostrophe, as long as `text` (spans found in it hold in the
+    original): what the answer readers match ("I DON’T" reads "i don't")."""
+    return (text if isinstance(text, str) else "").lower().translate(_TO_APOSTROPHE)
+
+
 _MARKUP = re.compile(r"</?[a-zA-Z][^<>]{0,200}>|\x1b\[[0-?]*[ -/]*[@-~]|\x1b[@-_]")
 _SPACE_LIKE = {"Zs", "Cc", "So", "Sk", "Co", "Cn", "Cs"}  # a space: emoji, symbols, controls, unknown
 _DROPPED = {"Cf", "Mn", "Me"}  # invisible: soft hyphen, zero-width, direction marks, variation selectors

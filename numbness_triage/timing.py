@@ -17,6 +17,8 @@ import re
 from dataclasses import dataclass
 from typing import Optional, Tuple
 
+from numbness_triage.text_normalization import plain
+
 DURATIONS = ("minutes", "hours", "days", "weeks", "months", "years")
 ONSETS = ("sudden", "hours", "days", "gradual")
 EPISODES = ("minutes", "hours", "constant")
@@ -88,7 +90,7 @@ _OVER_DAYS = re.compile(r"\b(over (?:the |a |several |a few |a couple of |some |
 _GRADUAL = re.compile(r"\b(gradual\w*|slow\w*|over time|bit by bit|little by little|creep\w*|crept|progressive\w*|"
                       r"over (?:the |a |several |a few |a couple of |many |some |the (?:past|last) (?:few |couple of )?)?"
                       r"(?:weeks|months?|years?)|built up|build(?:s|ing)? up|came on slowly|developed)\b")
-_NOT_BEFORE = re.compile(r"\b(not|n't|never)\s+(so\s+|that\s+|very\s+|really\s+)?$")
+_NOT_BEFORE = re.compile(r"(\bnot|n't|\bnever)\s+(so\s+|that\s+|very\s+|really\s+)?$")
 
 _WORSENING = re.compile(r"\b(getting worse|got worse|gotten worse|(?:keeps|kept) getting worse|worse and worse|worsening|"
                         r"gets worse (?:and worse|every|each|by the)|(?:is|are|it'?s|has been|have been) spreading|"
@@ -133,7 +135,7 @@ def _unit_of(match: re.Match) -> str:
 def find_onset(text: str) -> Tuple[Optional[str], Optional[Span]]:
     """How it came on, and where that is said. The first undenied word wins ("gradually, not
     suddenly" is gradual); "quickly" after "goes away" is not an onset."""
-    lowered = (text or "").lower()
+    lowered = plain(text)
     said = []
     for value, pattern in (("sudden", _SUDDEN), ("hours", _OVER_HOURS), ("days", _OVER_DAYS), ("gradual", _GRADUAL)):
         for match in pattern.finditer(lowered):
@@ -153,7 +155,7 @@ def find_onset(text: str) -> Tuple[Optional[str], Optional[Span]]:
 
 def find_duration(text: str) -> Optional[str]:
     """How long since it began: the longest stretch named that is not one episode's length."""
-    lowered = (text or "").lower()
+    lowered = plain(text)
     found = []
     for match in _AMOUNT.finditer(lowered):
         before, after = lowered[max(0, match.start() - 40): match.start()], lowered[match.end(): match.end() + 40]
@@ -178,7 +180,7 @@ def find_duration(text: str) -> Optional[str]:
 def find_episode(text: str) -> Optional[str]:
     """How long one bout lasts: said with "lasts", "goes away after", "at a time"; "still numb
     after six hours" or "won't go away" means it has not ended."""
-    lowered = (text or "").lower()
+    lowered = plain(text)
     still = _STILL_AFTER.search(lowered)
     if still:
         unit = _unit_of(still)
@@ -199,7 +201,7 @@ def find_episode(text: str) -> Optional[str]:
 
 
 def find_course(text: str) -> Optional[str]:
-    lowered = (text or "").lower()
+    lowered = plain(text)
     for course, pattern in (("worsening", _WORSENING), ("improving", _IMPROVING), ("intermittent", _INTERMITTENT),
                             ("constant", _CONSTANT)):
         for match in pattern.finditer(lowered):

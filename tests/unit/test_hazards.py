@@ -293,3 +293,15 @@ def test_hz36_the_assessment_says_what_to_do_now_once(chat):
     text = chat.replies[0].text
     assert text.count("What to do now:") == 1
     assert "usually:" in text  # a cause's own urgency is told apart from the advice to follow
+
+
+@pytest.mark.parametrize("text", ["no fever, can't breathe", "no fever\ncan't breathe", "i have no fever\ni can't breathe"])
+def test_hz19_a_denial_does_not_reach_a_red_flag_in_the_next_clause_or_line(chat, text):
+    chat(text)
+    assert "difficulty_breathing" in chat.state.red_flags
+
+
+def test_hz01_an_answer_in_capitals_with_a_curly_apostrophe_is_read(chat):
+    chat("my legs feel weak and numb")
+    chat("NO, I’VE HAD IT FOR YEARS", intent="nlu_fallback")
+    assert chat.state.stage == "interview" and "weakness" in chat.state.cleared_flags
