@@ -21,8 +21,9 @@ _UNSURE = r"\b(not sure|unsure|don't know|dont know|do not know|dunno|no idea|ma
           r"hard to say|can't tell|cant tell|can't say|not certain|idk|i guess|might|could be)\b|^\s*\?+\s*$"
 
 
-_LEADING_YES = re.compile(r"^\W*(yes|yeah|yea|yep|yup|ya|yah|aye|y|sure|definitely|absolutely|correct|indeed|of course)\b(?!\s*(not|no)\b)")
-_LEADING_NO = re.compile(r"^\W*(no|nope|nah|naw|n|never|not really|not at all)\b(?!\s+(idea|clue)\b)")
+_INTERJECTION = r"(?:(?:oh|ah|um+|er+m?|well|hmm+|so|ok|okay)\W+)?"
+_LEADING_YES = re.compile(r"^\W*" + _INTERJECTION + r"(yes|yeah|yea|yep|yup|ya|yah|aye|y|sure|definitely|absolutely|correct|indeed|of course)\b(?!\s*(not|no)\b)")
+_LEADING_NO = re.compile(r"^\W*" + _INTERJECTION + r"(no|nope|nah|naw|n|never|not really|not at all)\b(?!\s+(idea|clue)\b)")
 
 
 def parse_yes_no(text: str, intent: Optional[str] = None) -> Optional[str]:
@@ -66,6 +67,23 @@ def parse_is_new(text: str, intent: Optional[str] = None) -> Optional[str]:
     if _NEW.search(lowered) and not re.search(r"(\bnot|n't|\bnever)\b[^.]{0,12}\bnew\b", lowered):
         return YES
     return parse_yes_no(text, intent)
+
+
+_QUESTION = re.compile(r"\?|^\s*(what|why|how|when|where|which|who|will|would|can|could|should|is|are|does|do|did|"
+                       r"may|might|am)\b", re.I)
+_START_OVER = re.compile(r"\b(start(ing)? (over|again|afresh|from scratch)|restart|begin again|new (assessment|start)|"
+                         r"reset|from the (start|beginning|top)|try again|redo|do it again|clear (it|everything))\b")
+
+
+def looks_like_a_question(text: str) -> bool:
+    """A question mark, or a question's first word: what the FAQ answers are for."""
+    return bool(_QUESTION.search(text or ""))
+
+
+def asks_to_start_over(text: str) -> bool:
+    """Words that ask for a new interview ("start over", "restart"): a classifier's guess at
+    "over a day" is not enough to wipe what was said."""
+    return text.strip() == "/start_over" or bool(_START_OVER.search(plain(text)))
 
 
 _WORD_NUMBERS = {

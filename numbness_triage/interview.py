@@ -13,7 +13,7 @@ bot records "unknown" and goes on, and an unreadable answer to a safety question
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from typing import Dict, List, Optional
 
 from numbness_triage import answers, replies
@@ -106,6 +106,7 @@ class Interview:
             return self._unread(state, turn, replies.COMMAND_NOTICE)
         if looks_non_english(turn.text):
             return self._unread(state, turn, replies.english_only_notice(self.kb, turn.text))
+        turn = self._trusted(turn)
         if turn.intent == "start_over" and not (state.clarifying and self._reads_as_safety_answer(turn)):
             return self.start_over(state)
         noted = self._absorb(state, turn)
@@ -126,6 +127,14 @@ class Interview:
             if handled is not None:
                 return handled
         return self._carry_on(state, noted, outcome)
+
+    @staticmethod
+    def _trusted(turn: Turn) -> Turn:
+        """The classifier's guess where the words bear it out: a question for the FAQ, a wish to
+        start over said in words; otherwise the message is read as an answer."""
+        doubtful = ((turn.intent == "ask_faq" and not answers.looks_like_a_question(turn.text))
+                    or (turn.intent == "start_over" and not answers.asks_to_start_over(turn.text)))
+        return replace(turn, intent="inform") if doubtful else turn
 
     def start_over(self, state: State) -> List[Reply]:
         """A new interview in `state`; the red flags already heard stay (nobody is talked out of
@@ -277,6 +286,9 @@ class Interview:
         """Time said of the numbness ("numb for three weeks"), or in answer to a question about it;
         not the time of something else ("a stomach bug two weeks ago")."""
         asked_about_time = state.pending in ("onset", "duration") or state.clarifying is not None
+        asked_about_something_else = state.pending is not None and not asked_about_time
+        if asked_about_something_else and not any(m.finding in SENSORY_FINDINGS for m in turn.extraction.mentions):
+            return  # "type 2 for 12 years" to "do you have diabetes?" is the diabetes' time
         said = read_timing(turn.text if asked_about_time else self._clauses_about_the_symptoms(turn))
         # How the numbness came on: in answer to that question, or where the extractor tied the words
         # to the numbness ("my neck pain came out of nowhere, now my feet are numb" is not sudden numbness)

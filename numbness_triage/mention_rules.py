@@ -140,6 +140,50 @@ _LEG_PAIN_FROM = ("sciatica", "pain_walking_eases_with_rest", "injury_leg_pain",
 _LEG_WORD = re.compile(rf"\b({_LEG_WORDS})\b")
 
 
+# Pain said in a person's own words of a place: "my lower back has been agony", "sore feet",
+# "my neck is killing me". Finding -> the places whose pain it is (the most specific first).
+PAIN_OF_PLACE = {
+    "upper_back_or_neck_pain": r"neck|upper back|top of my back|between my shoulder ?blades",
+    "lower_back_pain": r"lower back|low back|back|spine|lumbar",
+    "thigh_pain": r"thighs?",
+    "foot_pain": r"foot|feet|heels?|soles?|toes?|ankles?",
+    "leg_pain": r"legs?|calf|calves|shins?|knees?",
+}
+_PAIN_WORD = (r"pain\w*|hurt\w*|ache\w*|aching|achy|sore\w*|agony|agonising|agonizing|killing (?:me|him|her|them)|murder|"
+              r"throbb\w*|stabbing|excruciating|tender|bad|playing up|giving me (?:grief|gyp|hell)|in bits|wrecked")
+_POSSESSIVE = r"(?:(?P<whose>my|the|his|her|their)\s+)?(?:(?:left|right|lower|upper|whole|both)\s+)?"
+_PLACE_PAIN = [(finding, re.compile(
+    rf"\b{_POSSESSIVE}(?P<place>{places})\b(?:\s+\w+){{0,4}}?\s+(?:is\s+|are\s+|has been\s+|have been\s+|feels?\s+|"
+    rf"is\s+really\s+|really\s+|so\s+)?(?P<pain>{_PAIN_WORD})\b|\b(?P<pain2>{_PAIN_WORD})\s+(?:in|on|of|down|across)\s+"
+    rf"{_POSSESSIVE.replace('whose', 'whose2')}(?P<place2>{places})\b|\b(?P<pain3>sore|achy|aching|painful|bad|stiff)\s+"
+    rf"(?P<place3>{places})\b")) for finding, places in PAIN_OF_PLACE.items()]
+_DENIAL = re.compile(r"(\b(no|not|never|without|nothing|none)\b|n't\b)[^.!?;,]{0,20}$")
+
+
+def pain_by_place(mentions: List[Mention], text: str) -> List[Mention]:
+    """Pain of a place said in the person's words, where no phrase of that pain matched: present,
+    denied ("no pain in my back"), or someone else's ("his back is killing him")."""
+    have = {m.finding for m in mentions}
+    taken: List[Tuple[int, int]] = [(m.start, m.end) for m in mentions]
+    found = []
+    for finding, pattern in _PLACE_PAIN:
+        if finding in have:
+            continue
+        for match in pattern.finditer(text):
+            start, end = match.span()
+            if any(s < end and start < e for s, e in taken):
+                continue  # part of something already read ("back pain that shoots down the leg")
+            whose = match.group("whose") or match.group("whose2")
+            denied = bool(_DENIAL.search(text[max(0, start - 30):start]))
+            assertion = ABSENT if denied else (OTHER_PERSON if whose in ("his", "her", "their") else PRESENT)
+            found.append(Mention(finding, assertion, start, end, text[start:end],
+                                 subject=whose if assertion == OTHER_PERSON else "",
+                                 their_assertion=PRESENT if assertion == OTHER_PERSON else ""))
+            taken.append((start, end))
+            break
+    return found
+
+
 def leg_pain_behind(mentions: List[Mention], text: str) -> List[Mention]:
     """Pain down the leg (sciatica, walking pain, a pulled calf, fibular pain) is also leg pain;
     the bare word "sciatica" is not."""

@@ -41,8 +41,8 @@ _UNIT = "|".join(f"(?P<{unit}>{words})" for unit, words in _UNIT_WORDS.items())
 _AMOUNT = re.compile(rf"\b{_NUMBER}\s*(?:-\s*)?(?:{_UNIT})\b")
 
 # "lasts a few minutes", "goes away after 10 min", "for a few minutes at a time": one bout, not how long ago
-_EPISODE_BEFORE = re.compile(r"\b(last(?:s|ed|ing)?|go(?:es)? away (?:after|within|in)|went away (?:after|within|in)|"
-                             r"wears? off (?:after|within|in)|wore off (?:after|within|in)|gone (?:after|within|in)|"
+_EPISODE_BEFORE = re.compile(r"\b(last(?:s|ed|ing)?|go(?:es)? away(?: after| within| in)?|went away(?: after| within| in)?|"
+                             r"wears? off(?: after| within| in)?|wore off(?: after| within| in)?|gone (?:after|within|in)|"
                              r"pass(?:es|ed)? (?:after|within|in)|episodes? of|attacks? of|bouts? of|spells? of|"
                              r"back to normal (?:after|within|in)|(?:comes|came) back (?:after|within|in)|"
                              r"only for|just for)\s*(?:about|around|maybe|roughly|"
