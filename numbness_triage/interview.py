@@ -484,7 +484,7 @@ class Interview:
             return [*lead, *self._escalate(state, new, also_present=check.clarify)]
         rules = [r for r in emergency_rules(self.kb, self._profile(state)) if r.id not in state.rules]
         if rules and not (state.stage == ESCALATED and Urgency(state.triage or "self_care").at_least(rules[0].urgency)):
-            return self._escalate_by_rules(state, rules)
+            return self._escalate_by_rules(state, rules, also_present=check.clarify)
         if not state.clarifying:
             self._next_safety_question(state, check.clarify, check.ask_if_eased)
         return None
@@ -524,11 +524,14 @@ class Interview:
             levels.append(ranking.causes[0].cause.urgency)
         return highest(levels)
 
-    def _escalate_by_rules(self, state: State, rules: List[SafetyRule]) -> List[Reply]:
-        """A combination that needs an emergency: the assessment now, at the rule's level."""
+    def _escalate_by_rules(self, state: State, rules: List[SafetyRule], also_present: List[str] = ()) -> List[Reply]:
+        """A combination that needs an emergency: the assessment now, at the rule's level, raised by
+        the red flags heard and by the ambiguous ones also present (weakness spreading up the body
+        after an infection is an ambulance, unasked)."""
         state.rules.extend(r.id for r in rules if r.id not in state.rules)
         state.pending, state.clarifying, state.clarify_kind = None, None, None
-        level = highest([rules_urgency(rules), *([red_flag_urgency(self.kb, state.red_flags)] if state.red_flags else [])])
+        level = highest([rules_urgency(rules), *([red_flag_urgency(self.kb, state.red_flags)] if state.red_flags else []),
+                         *(self.kb.findings[f].red_flag.urgency for f in also_present)])
         ranking = rank(self.kb, self._profile(state))
         state.stage, state.triage = ESCALATED, level.value
         state.assessment = replies.payload(level, state.red_flags, [r.to_payload() for r in ranking.shown()],

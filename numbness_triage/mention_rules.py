@@ -184,6 +184,16 @@ def pain_by_place(mentions: List[Mention], text: str) -> List[Mention]:
     return found
 
 
+_SELF_ANSWERED_NO = re.compile(r"\s*\?\s*(?:no|nope|nah|none|never|not really)\b(?!\s*[a-z])")
+
+
+def self_answered_questions(mentions: List[Mention], text: str) -> List[Mention]:
+    """"pins and needles in my feet, weakness? no.": a question the person answers themselves
+    with a bare no denies what it asks about (a "no" that goes on, "? no back pain", is ConText's)."""
+    return [replace(m, assertion=ABSENT) if m.assertion == PRESENT and _SELF_ANSWERED_NO.match(text, m.end) else m
+            for m in mentions]
+
+
 def leg_pain_behind(mentions: List[Mention], text: str) -> List[Mention]:
     """Pain down the leg (sciatica, walking pain, a pulled calf, fibular pain) is also leg pain;
     the bare word "sciatica" is not."""

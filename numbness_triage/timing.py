@@ -41,7 +41,7 @@ _UNIT = "|".join(f"(?P<{unit}>{words})" for unit, words in _UNIT_WORDS.items())
 _AMOUNT = re.compile(rf"\b{_NUMBER}\s*(?:-\s*)?(?:{_UNIT})\b")
 
 # "lasts a few minutes", "goes away after 10 min", "for a few minutes at a time": one bout, not how long ago
-_EPISODE_BEFORE = re.compile(r"\b(last(?:s|ed|ing)?|go(?:es)? away(?: after| within| in)?|went away(?: after| within| in)?|"
+_EPISODE_BEFORE = re.compile(r"((?<!the )(?<!past )(?<!over )\blast(?:s|ed|ing)?|\bgo(?:es)? away(?: after| within| in)?|went away(?: after| within| in)?|"
                              r"wears? off(?: after| within| in)?|wore off(?: after| within| in)?|gone (?:after|within|in)|"
                              r"pass(?:es|ed)? (?:after|within|in)|episodes? of|attacks? of|bouts? of|spells? of|"
                              r"back to normal (?:after|within|in)|(?:comes|came) back (?:after|within|in)|"
@@ -64,12 +64,15 @@ _RELATIVE_STARTS = [  # "since ..." and other anchors, with how long ago they ar
     ("days", r"since (?:yesterday|last night|the weekend|monday|tuesday|wednesday|thursday|friday|saturday|sunday|"
              r"mon|tues?|wed|thur?s?|fri|sat|sun)|yesterday|last night|the other day|over the weekend|"
              r"(?:on|last) (?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)"),
-    ("weeks", r"since last week|last week|a week ago|couple of weeks|since the start of the month"),
+    ("weeks", r"since last week|last week|a week ago|couple of weeks|since the start of the month|"
+              r"(?:the )?(?:past|last) (?:week|few weeks|couple of weeks)"),
     ("months", r"since (?:last )?(?:january|february|march|april|may|june|july|august|september|october|november|"
                r"december|jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov|dec|christmas|xmas|easter|thanksgiving|the summer|"
                r"summer|the spring|spring|the autumn|autumn|last fall|the winter|winter|new year)|last month|a while|"
+               r"(?:the )?(?:past|last) (?:month|few months|couple of months|month or two)|"
                r"some time now|for some time"),
     ("years", r"since last year|last year|for years|years now|ages|forever|as long as i can remember|"
+              r"(?:the )?(?:past|last) (?:year|few years|couple of years|year or two|years)|"
               r"since (?:i was|(?:he|she) was|they were) (?:a kid|a child|young|little|pregnant|in my)|"
               r"for a long time|a long time|long time|since (?:my|his|her) (?:twenties|thirties|forties|fifties|"
               r"sixties|20s|30s|40s|50s|60s)|for decades|since childhood"),
@@ -107,7 +110,7 @@ _CONSTANT = re.compile(r"\b(all the time|constant\w*|24/7|24-7|non[- ]?stop|neve
                        r"won'?t go away|hasn'?t gone away|has not gone away|not gone away|isn'?t going away|not going away|"
                        r"not wearing off|hasn'?t worn off|won'?t wear off|didn'?t wear off|still numb|still there|"
                        r"thought it would (?:wear off|go away|pass)|all day|every day|permanent\w*|persistent\w*|"
-                       r"never stops|doesn'?t stop|there all the time)\b")
+                       r"never stops|doesn'?t stop|there all the time|still (?:\w+ ){0,3}(?:numb|there|dead|asleep|tingl\w*))\b")
 _STILL_AFTER = re.compile(rf"\b(?:still|even) (?:numb|there|dead|asleep|tingling)?\s*(?:after|for)\s+{_NUMBER}\s*(?:{_UNIT})\b")
 
 
