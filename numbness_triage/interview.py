@@ -21,7 +21,7 @@ from numbness_triage.knowledge import KnowledgeBase, Question, SafetyRule, Urgen
 from numbness_triage.language import looks_non_english
 from numbness_triage.limits import MAX_MESSAGE_CHARS, MAX_RED_FLAG_SCAN_CHARS
 from numbness_triage.matching import Profile, rank, triage_from_ranking
-from numbness_triage.mention_rules import about_the_patient, the_patients
+from numbness_triage.mention_rules import SPEAKS_OF_ONESELF, about_the_patient, names_a_person, the_patients
 from numbness_triage.mentions import (ABSENT, HISTORICAL, NUMBNESS_FINDINGS, OTHER_PERSON, POSSIBLE, PRESENT,
                                       Extraction, Mention)
 from numbness_triage.patient import (RELATIONS, SOMEONE_ELSE, Framing, explicit_age, explicit_sex, find_framing,
@@ -32,6 +32,7 @@ from numbness_triage.safety_rules import emergency_rules, fired_rules, rules_urg
 from numbness_triage.state import ASSESSED, ESCALATED, INTERVIEW, START, TIMING_KEYS, State
 from numbness_triage.summary import doctor_summary
 from numbness_triage.timing import Timing, read_timing
+from numbness_triage.text_normalization import plain
 from numbness_triage.triage import (EASED, NOT_EASED, check_red_flags, heard, red_flag_urgency,
                                     sudden_onset_explained)
 
@@ -49,15 +50,6 @@ NOT_AN_ANSWER = ("ask_faq", "bot_challenge", "talk_to_person", "request_summary"
 NEW, NOW, CHECK, EASED_QUESTION = "new", "now", "check", "eased"
 ANSWERED, GAVE_UP, SAFETY_DEFAULTED = "answered", "gave_up", "safety_defaulted"
 _CLAUSE_BREAK = re.compile(r"[.!?;\n]|\b(?:and now|but now|but|now)\b")
-
-
-_FIRST_PERSON = re.compile(r"\b(i|i'm|im|i've|i'd|me|myself|mine)\b")
-
-
-def _names_the_person(subject: str) -> bool:
-    """ "my husband's", "he": someone a caregiver may type for (not "the family")."""
-    words = {w[:-2] if w.endswith("'s") else w for w in re.findall(r"[a-z'-]+", subject.lower())}
-    return bool(words & set(RELATIONS) or words & {"he", "she", "his", "her"}) and "family" not in words
 
 
 _NEGATION_BEFORE = re.compile(r"\b(no|not|never|without|any)\s*$")
@@ -236,8 +228,8 @@ class Interview:
         flared up again. Right leg numb right down to the toes"."""
         if any(a in (PRESENT, HISTORICAL) for a in state.findings.values()) or state.about_someone_else():
             return False
-        told_of_them = any(m.assertion == OTHER_PERSON and _names_the_person(m.subject) for m in turn.extraction.mentions)
-        return told_of_them and not _FIRST_PERSON.search(turn.text.lower())
+        told_of_them = any(m.assertion == OTHER_PERSON and names_a_person(m.subject) for m in turn.extraction.mentions)
+        return told_of_them and not SPEAKS_OF_ONESELF.search(plain(turn.text))
 
     @staticmethod
     def _framing_from_mentions(mentions: List[Mention], text: str, theirs_too: bool = False) -> Optional[Framing]:

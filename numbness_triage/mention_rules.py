@@ -113,6 +113,23 @@ def add_numbness_behind_sudden(mentions: List[Mention]) -> List[Mention]:
     return [*mentions, replace(sudden, finding="leg_numbness")]
 
 
+_STARTED_THEN_NOW = re.compile(
+    rf"\b(?:started|began|starting|beginning)\s+(?:in|at|with|from)\s+(?:my|his|her|their|the)?\s*(?:{_FOOT_WORDS})\b"
+    rf"[^.!?]{{0,80}}?\b(?:now|and now|then)\b[^.!?]{{0,40}}?\b(?:up\s+)?(?:to|past|into|over|above)\s+(?:my|his|her|their|the)?\s*"
+    rf"(?:{_LEG_WORDS}|{_THIGH_WORDS}|waist|hips?|belly|stomach|chest|hands?|arms?)\b")
+
+
+def spread_told_by_places(mentions: List[Mention], text: str) -> List[Mention]:
+    """"It started in my toes on Tuesday and now it's up past my knees": numbness that moves up
+    the body is spreading (the red flag asks whether quickly), however it is said."""
+    if any(m.finding == "spreading_weakness" for m in mentions):
+        return []
+    match = _STARTED_THEN_NOW.search(text)
+    if not match:
+        return []
+    return [Mention("spreading_weakness", PRESENT, match.start(), match.end(), text[match.start():match.end()])]
+
+
 def add_spread_numbness(mentions: List[Mention], text: str) -> List[Mention]:
     """"It began in my feet and has spread up to my thighs": talk of spreading (not of weakness)
     is about the numbness, which is then in every part of the leg named."""
@@ -255,6 +272,18 @@ _THIRD_PARTY_HISTORY = re.compile(
     r"when (he|she|they) had (his|her|their|a|the)|died|passed away|diagnosed|runs in|run in|in the family|history of|"
     r"used to|years ago|last year|in the past|as a (child|kid|teenager)|got better|recovered)\b")
 _CLAUSE_END = re.compile(r"[.!?;\n]|,\s*(?:and|but|so)\b|\b(?:and now|but now)\b")
+# The typist speaking of themselves: "I", "me", "my leg" (not "my dad").
+SPEAKS_OF_ONESELF = re.compile(r"\b(i|i'm|im|i've|i'd|me|myself|mine)\b|\bmy\s+(?:left\s+|right\s+|lower\s+|upper\s+)?"
+                               r"(?:legs?|feet|foot|toes?|thighs?|calf|calves|knees?|shins?|ankles?|back|arms?|hands?|"
+                               r"face|eyes?|speech|head|neck|bladder|bowels?|body)\b")
+
+
+def names_a_person(subject: str) -> bool:
+    """ "my husband's", "he": someone a caregiver may type for (not "the family")."""
+    words = {w[:-2] if w.endswith("'s") else w for w in re.findall(r"[a-z'-]+", subject.lower())}
+    return bool(words & set(RELATIONS) or words & {"he", "she", "his", "her"}) and "family" not in words
+
+
 _THE_PATIENT_WORDS = {"he", "she", "they", "his", "her", "their", "him", "them", "he's", "she's"}
 _FAMILY_HISTORY_WORDS = ("family", "runs in", "in the family")
 
@@ -271,8 +300,9 @@ def caregiver_report(mentions: List[Mention], text: str) -> List[Mention]:
     if not others:
         return mentions
     framing = find_framing(text)
-    if framing is None and len(others) < len(mentions):
-        return mentions
+    if framing is None and len(others) < len(mentions) and (
+            SPEAKS_OF_ONESELF.search(text) or not any(names_a_person(m.subject) for m in others)):
+        return mentions  # "my father had a stroke and my leg is numb": two people
     relation = framing.relation if framing else None
     return [the_patients(m, text) if m.assertion == OTHER_PERSON and about_the_patient(m, relation)
             and (framing or not their_history(text, m)) else m for m in mentions]
