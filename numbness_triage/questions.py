@@ -8,7 +8,7 @@ A question whose answer is already known (from the free text or an earlier answe
 from __future__ import annotations
 
 import math
-from typing import Collection, Dict, Iterable, Optional
+from typing import Collection, Dict, Iterable, List, Optional
 
 from numbness_triage.knowledge import KnowledgeBase, Question
 from numbness_triage.matching import Profile, finding_likelihood, posterior
@@ -48,6 +48,20 @@ def ranking_is_clear(beliefs: Dict[str, float]) -> bool:
     return max(beliefs.values()) >= CLEAR_LEAD
 
 
+def _what_the_leader_needs(kb: KnowledgeBase, beliefs: Dict[str, float], profile: Profile,
+                           unanswered: List[Question]) -> Optional[Question]:
+    """Before the leading cause may stand, whatever the budget left: what it needs (diabetes for
+    diabetic neuropathy, an "always" symptom) and the red flags it often comes with (a slipped
+    disk's leg weakness)."""
+    leader = kb.causes[max(beliefs, key=beliefs.get)]
+    must_know = [*leader.risk.required_factors, *leader.always, *(f for f in leader.top_symptoms if f in kb.red_flags)]
+    for finding in must_know:
+        needed = next((q for q in unanswered if q.kind == "yes_no" and q.finding == finding), None)
+        if needed is not None and finding not in profile.findings:
+            return needed
+    return None
+
+
 def next_question(kb: KnowledgeBase, profile: Profile, asked: Iterable[str],
                   budget: int = DEFAULT_QUESTION_BUDGET, unknown: Collection[str] = ()) -> Optional[Question]:
     """The question to ask now, or None when it is time for the assessment. Never one already
@@ -60,16 +74,14 @@ def next_question(kb: KnowledgeBase, profile: Profile, asked: Iterable[str],
                 return question
     discriminating_asked = sum(1 for qid in asked if kb.questions[qid].kind == "yes_no")
     if discriminating_asked >= budget:
-        return None
+        return _what_the_leader_needs(kb, posterior(kb, profile), profile, unanswered)
     for question in unanswered:
         if question.doctor_asks:
             return question
     beliefs = posterior(kb, profile)
-    leader = max(beliefs, key=beliefs.get)
-    for factor in [*kb.causes[leader].risk.required_factors, *kb.causes[leader].always]:  # diabetes before diabetic neuropathy
-        needed = next((q for q in unanswered if q.kind == "yes_no" and q.finding == factor), None)
-        if needed is not None and factor not in profile.findings:
-            return needed
+    needed = _what_the_leader_needs(kb, beliefs, profile, unanswered)
+    if needed is not None:
+        return needed
     if ranking_is_clear(beliefs):
         return None
     candidates = [q for q in unanswered if q.kind == "yes_no"]
