@@ -201,7 +201,7 @@ def pain_by_place(mentions: List[Mention], text: str) -> List[Mention]:
     return found
 
 
-_SELF_ANSWERED_NO = re.compile(r"\s*\?\s*(?:no|nope|nah|none|never|not really)\b(?!\s*[a-z])")
+_SELF_ANSWERED_NO = re.compile(r"(?:\s+[a-z']+){0,2}\s*\?\s*(?:no|nope|nah|none|never|not really)\b(?!\s*[a-z])")
 
 
 def self_answered_questions(mentions: List[Mention], text: str) -> List[Mention]:

@@ -305,3 +305,37 @@ def test_hz01_an_answer_in_capitals_with_a_curly_apostrophe_is_read(chat):
     chat("my legs feel weak and numb")
     chat("NO, I’VE HAD IT FOR YEARS", intent="nlu_fallback")
     assert chat.state.stage == "interview" and "weakness" in chat.state.cleared_flags
+
+
+# --- found by this round's held-out patients (classes, with new words) ----------------------------
+def test_hz41_an_answer_the_classifier_takes_for_a_question_is_still_an_answer(chat):
+    chat("my wife's feet have been numb for months")
+    question = chat.question
+    chat("not sure, she keeps mentioning it on and off", intent="ask_faq")
+    assert chat.question != question or chat.state.unknown, "the answer was taken for a question to the FAQ"
+
+
+def test_hz42_start_over_needs_words_that_ask_for_it(chat):
+    chat("my right thigh is numb and burns")
+    chat("over a week", intent="start_over")
+    assert chat.state.findings.get("upper_leg_numbness") == "present"
+    chat("please start over", intent="start_over")
+    assert "upper_leg_numbness" not in chat.state.findings
+
+
+def test_hz43_a_self_answered_question_does_not_swallow_the_next_denial(chat):
+    chat("tingly toes? no. no headache either, my left foot is numb")
+    assert chat.state.findings.get("tingling") == "absent" and chat.state.findings.get("new_headache") == "absent"
+    chat("a bit itchy? no back pain though")
+    assert chat.state.findings.get("lower_back_pain") == "absent"
+
+
+def test_hz44_the_leaders_red_flag_is_asked_before_it_stands(chat):
+    chat("sciatica in my left leg for three weeks, the outside of my foot is numb")
+    asked = []
+    for _ in range(20):
+        if chat.state.stage != "interview":
+            break
+        asked.append(chat.question)
+        chat("no", intent="deny") if chat.question else chat("not sure", intent="unsure")
+    assert "leg_weakness" in asked

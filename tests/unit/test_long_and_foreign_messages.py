@@ -1,4 +1,4 @@
-"""Issue #7: a red flag after the first MAX_MESSAGE_CHARS characters, red flags in other
+"""A red flag after the first MAX_MESSAGE_CHARS characters, red flags in other
 languages, and "/commands" typed in the middle of an interview (framework-free)."""
 import pytest
 
