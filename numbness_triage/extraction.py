@@ -27,7 +27,7 @@ from numbness_triage.knowledge import DEFAULT_KNOWLEDGE_DIR, KnowledgeBase, Know
 from numbness_triage.mention_rules import (ONE_SIDE_LIMBS, add_numbness_behind_sudden,
                                            add_spread_numbness, apply_implications, caregiver_report,
                                            derive_sudden_numbness, leg_pain_behind, mentions_a_limb, pain_by_place,
-                                           self_answered_questions, spread_told_by_places,
+                                           self_answered_questions, spread_told_by_places, colour_of_a_limb,
                                            one_sided_limbs, place_generic_numbness)
 from numbness_triage.mentions import (  # noqa: F401 - what the extractor's callers import from here
     ABSENT, ASSERTIONS, HISTORICAL, NUMBNESS_FINDINGS, OTHER_PERSON, POSSIBLE, PRESENT, Extraction, Mention, dedupe)
@@ -379,7 +379,7 @@ class SymptomExtractor:
             return Extraction()
         raw = self._mentions_in_windows(folded.replace("\n", " "), cased, budget)
         mentions = dedupe(raw + leg_pain_behind(raw, folded) + one_sided_limbs(raw, folded) + pain_by_place(raw, folded)
-                         + spread_told_by_places(raw, folded))
+                         + spread_told_by_places(raw, folded) + colour_of_a_limb(raw, folded))
         mentions = add_numbness_behind_sudden(place_generic_numbness(self_answered_questions(mentions, folded), folded))
         mentions = apply_implications(caregiver_report(add_spread_numbness(mentions, folded), folded), folded)
         mentions = dedupe([m for m in mentions if not (m.finding.endswith(DENIAL_ONLY))] + [

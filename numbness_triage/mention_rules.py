@@ -211,6 +211,22 @@ def self_answered_questions(mentions: List[Mention], text: str) -> List[Mention]
             for m in mentions]
 
 
+_LIMB = rf"(?:{_LEG_WORDS}|{_FOOT_WORDS})"
+_COLOUR = r"pale|white|blue|bluish|purple|purplish|grey|gray|mottled|black|blotchy|dusky"
+_COLOUR_OF_A_LIMB = re.compile(rf"\b{_LIMB}\b[^.!?;,]{{0,40}}?\b(?P<colour>{_COLOUR})\b|\b(?P<colour2>{_COLOUR})\s+{_LIMB}\b")
+
+
+def colour_of_a_limb(mentions: List[Mention], text: str) -> List[Mention]:
+    """A leg or foot said to be pale, white, blue or mottled, however the sentence runs ("my left
+    leg suddenly went numb and pale"); pallor of a person ("I look pale") is not this red flag."""
+    if any(m.finding == "limb_colour_change" for m in mentions):
+        return []
+    for match in _COLOUR_OF_A_LIMB.finditer(text):
+        if not _DENIAL.search(text[max(0, match.start() - 30):match.start("colour") if match.group("colour") else match.start()]):
+            return [Mention("limb_colour_change", PRESENT, match.start(), match.end(), text[match.start():match.end()])]
+    return []
+
+
 def leg_pain_behind(mentions: List[Mention], text: str) -> List[Mention]:
     """Pain down the leg (sciatica, walking pain, a pulled calf, fibular pain) is also leg pain;
     the bare word "sciatica" is not."""
