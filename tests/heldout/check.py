@@ -1,210 +1,324 @@
 #!/usr/bin/env python3
-"""Checks /work/heldout/vignettes.yml and extraction.yml against SCHEMA.md and the brief's minimums."""
-import re, sys, os, collections
+"""Check the blind held-out sets in this folder against /work/heldout/SCHEMA.md.
+
+Usage: python3 check.py            (exit code 0 = all checks pass)
+"""
+import os
+import re
+import sys
+from collections import Counter
+
 import yaml
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-schema = open(os.path.join(HERE, "SCHEMA.md")).read()
+SCHEMA = os.environ.get("SCHEMA_MD", "/work/heldout/SCHEMA.md")
+VIGNETTES = os.path.join(HERE, "vignettes.yml")
+EXTRACTION = os.path.join(HERE, "extraction.yml")
 
-def section(title):
-    m = re.search(r"^## " + re.escape(title) + r".*?$(.*?)(?=^## |\Z)", schema, re.S | re.M)
-    return m.group(1)
+errors = []
 
-FINDINGS = {}
-for line in section("Finding ids").splitlines():
-    m = re.match(r"^([a-z_]+): .*\[(symptom|history|pattern)(, RED FLAG)?\]\s*$", line)
-    if m:
-        FINDINGS[m.group(1)] = bool(m.group(3))
-ASSERTIONS = {m.group(1) for m in re.finditer(r"^([a-z_]+)\s{2,}", section("Assertions"), re.M)}
-CAUSES = {m.group(1) for m in re.finditer(r"^([a-z_]+): ", section("Cause ids"), re.M)}
-LEVELS = [m.group(1) for m in re.finditer(r"^([a-z_0-9]+)\s{2,}", section("Urgency levels"), re.M)]
-assert len(FINDINGS) > 80 and len(CAUSES) == 12 and len(LEVELS) == 5 and len(ASSERTIONS) == 5, \
-    (len(FINDINGS), CAUSES, LEVELS, ASSERTIONS)
-EMERG = {"emergency", "emergency_ambulance"}
-# urgency of each cause as given by the pages / SCHEMA.md (RLS: page silent, consultation by clinical sense;
-# temporary_compression: self care when it resolves quickly)
-CAUSE_URGENCY = {"stroke_tia": "emergency_ambulance", "restless_legs_syndrome": "consultation",
-                 "peripheral_arterial_disease": "consultation", "multiple_sclerosis": "consultation",
-                 "herniated_disk": "consultation", "fibular_nerve_injury": "self_care",
-                 "fibromyalgia": "consultation", "diabetic_neuropathy": "consultation_24",
-                 "idiopathic_peripheral_neuropathy": "consultation", "vertebral_osteomyelitis": "emergency",
-                 "temporary_compression": "self_care", "no_good_fit": None}
 
-errors, notes = [], []
-def err(msg): errors.append(msg)
+def err(msg):
+    errors.append(msg)
+
+
+# ------------------------------------------------------------------ schema
+def parse_schema(path):
+    text = open(path, encoding="utf-8").read()
+    sections = re.split(r"^## ", text, flags=re.M)
+    finding_ids, red_flags, assertions, causes, levels = [], set(), [], [], []
+    for sec in sections:
+        head = sec.split("\n", 1)[0].lower()
+        body = sec.split("\n", 1)[1] if "\n" in sec else ""
+        if head.startswith("finding ids"):
+            for line in body.splitlines():
+                m = re.match(r"^([a-z0-9_]+): .*\[(.*)\]\s*$", line)
+                if m:
+                    finding_ids.append(m.group(1))
+                    if "RED FLAG" in m.group(2):
+                        red_flags.add(m.group(1))
+        elif head.startswith("assertions"):
+            for line in body.splitlines():
+                m = re.match(r"^([a-z_]+)\s{2,}", line)
+                if m:
+                    assertions.append(m.group(1))
+        elif head.startswith("cause ids"):
+            for line in body.splitlines():
+                m = re.match(r"^([a-z_]+): ", line)
+                if m:
+                    causes.append(m.group(1))
+        elif head.startswith("urgency levels"):
+            for line in body.splitlines():
+                m = re.match(r"^([a-z_0-9]+)\s{2,}", line)
+                if m:
+                    levels.append(m.group(1))
+    return finding_ids, red_flags, assertions, causes, levels
+
+
+FINDINGS, RED_FLAGS, ASSERTIONS, CAUSES, LEVELS = parse_schema(SCHEMA)
+for name, lst in [("finding ids", FINDINGS), ("assertions", ASSERTIONS), ("causes", CAUSES), ("levels", LEVELS)]:
+    if not lst:
+        err("could not parse %s from %s" % (name, SCHEMA))
+EMERGENCY = {"emergency", "emergency_ambulance"}
+ANSWER_VALUES = {"yes", "no", "not sure"}
+SIDES = {"left", "right", "both", "one"}
+ONSETS = {"sudden", "gradual"}
 
 # ------------------------------------------------------------------ vignettes
-vpath = os.path.join(HERE, "vignettes.yml")
-vraw = open(vpath).read()
-vdoc = yaml.safe_load(vraw)
-V = vdoc.get("vignettes") if isinstance(vdoc, dict) else None
-if not isinstance(V, list):
-    err("vignettes.yml: top key 'vignettes' must be a list"); V = []
-vlines = vraw.splitlines()
-
-REQ = ["id", "typed_by", "style", "expected_causes", "expected_triage", "red_flag", "denies_red_flags",
-       "opening", "answers", "facts", "default"]
-OPT = {"volunteer", "later"}
+V_REQUIRED = ["id", "typed_by", "style", "expected_causes", "expected_triage", "red_flag",
+              "denies_red_flags", "opening", "answers", "facts", "default"]
+V_ALLOWED = set(V_REQUIRED) | {"volunteer", "later"}
 ANSWER_KEYS = {"age_sex", "side", "onset", "duration", "new"}
-YNS = {"yes", "no", "not sure"}
-ids = set()
+
+vdoc = yaml.safe_load(open(VIGNETTES, encoding="utf-8"))
+if not isinstance(vdoc, dict) or not isinstance(vdoc.get("vignettes"), list):
+    err("vignettes.yml: top key 'vignettes:' with a list is required")
+    vignettes = []
+else:
+    vignettes = vdoc["vignettes"]
+
+seen = set()
 n_facts = n_says = 0
-commented_mismatch = 0
-for v in V:
-    vid = v.get("id", "?")
-    for k in REQ:
-        if k not in v: err(f"{vid}: missing key {k}")
+for i, v in enumerate(vignettes):
+    where = "vignette %d (%s)" % (i, v.get("id") if isinstance(v, dict) else "?")
+    if not isinstance(v, dict):
+        err(where + ": not a mapping")
+        continue
+    for k in V_REQUIRED:
+        if k not in v:
+            err("%s: missing key %s" % (where, k))
     for k in v:
-        if k not in REQ and k not in OPT: err(f"{vid}: unknown key {k}")
-    if not re.fullmatch(r"[a-z0-9_]+", str(vid)): err(f"{vid}: id not snake_case")
-    if vid in ids: err(f"{vid}: duplicate id")
-    ids.add(vid)
-    if v.get("typed_by") not in ("patient", "caregiver"): err(f"{vid}: bad typed_by")
-    if not isinstance(v.get("style"), str): err(f"{vid}: style must be text")
+        if k not in V_ALLOWED:
+            err("%s: unknown key %s" % (where, k))
+    vid = v.get("id")
+    if not isinstance(vid, str) or not re.fullmatch(r"[a-z0-9_]+", vid or ""):
+        err(where + ": id must be snake_case")
+    if vid in seen:
+        err(where + ": duplicate id")
+    seen.add(vid)
+    if v.get("typed_by") not in ("patient", "caregiver"):
+        err(where + ": typed_by must be patient|caregiver")
     ec = v.get("expected_causes")
-    if not isinstance(ec, list) or not ec: err(f"{vid}: expected_causes must be a non-empty list")
+    if not isinstance(ec, list) or not ec:
+        err(where + ": expected_causes must be a non-empty list")
     else:
         for c in ec:
-            if c not in CAUSES: err(f"{vid}: unknown cause {c}")
-        if "no_good_fit" in ec and ec[0] != "no_good_fit" and len(ec) > 1 and ec[-1] != "no_good_fit":
-            err(f"{vid}: no_good_fit placed oddly")
-    t = v.get("expected_triage")
-    if t not in LEVELS: err(f"{vid}: bad triage {t}")
-    rf, dn = v.get("red_flag"), v.get("denies_red_flags")
-    if not isinstance(rf, bool) or not isinstance(dn, bool): err(f"{vid}: red_flag/denies_red_flags must be booleans")
-    if rf and t not in EMERG: err(f"{vid}: red flag but triage {t}")
-    if dn and t in EMERG: err(f"{vid}: denies red flags but triage {t}")
-    if rf and dn: err(f"{vid}: red_flag and denies_red_flags both true")
-    if not isinstance(v.get("opening"), str) or not v.get("opening", "").strip(): err(f"{vid}: empty opening")
+            if c not in CAUSES:
+                err("%s: unknown cause %r" % (where, c))
+        if len(set(ec)) != len(ec):
+            err(where + ": repeated cause")
+        if "no_good_fit" in ec and ec[0] != "no_good_fit" and len(ec) > 2:
+            err(where + ": no_good_fit mixed oddly")
+    if v.get("expected_triage") not in LEVELS:
+        err("%s: unknown triage %r" % (where, v.get("expected_triage")))
+    for b in ("red_flag", "denies_red_flags"):
+        if not isinstance(v.get(b), bool):
+            err("%s: %s must be a boolean" % (where, b))
+    if v.get("red_flag") is True and v.get("expected_triage") not in EMERGENCY:
+        err(where + ": red_flag true but triage is not an emergency level")
+    if v.get("denies_red_flags") is True and v.get("expected_triage") in EMERGENCY:
+        err(where + ": denies_red_flags true but triage is an emergency level")
+    if v.get("red_flag") is True and v.get("denies_red_flags") is True:
+        err(where + ": red_flag and denies_red_flags both true")
+    if not isinstance(v.get("opening"), str) or not v.get("opening", "").strip():
+        err(where + ": opening must be a non-empty string")
     ans = v.get("answers")
-    if not isinstance(ans, dict): err(f"{vid}: answers must be a mapping")
+    if not isinstance(ans, dict):
+        err(where + ": answers must be a mapping")
     else:
         for k, a in ans.items():
-            if k not in ANSWER_KEYS: err(f"{vid}: unknown answers key {k}")
-            if not isinstance(a, str): err(f"{vid}: answers.{k} must be a string")
+            if k not in ANSWER_KEYS:
+                err("%s: unknown answers key %s" % (where, k))
+            if not isinstance(a, str) or not a.strip():
+                err("%s: answers.%s must be a non-empty string" % (where, k))
     facts = v.get("facts")
-    if not isinstance(facts, list) or len(facts) < 3: err(f"{vid}: needs at least 3 facts")
-    else:
-        for f in facts:
-            n_facts += 1
-            ab = f.get("about")
-            if not isinstance(ab, list) or not ab or not all(isinstance(x, str) and x == x.lower() and x.strip() for x in ab):
-                err(f"{vid}: fact about must be a list of lower-case strings: {ab}")
-            if not isinstance(f.get("answer"), str) or f.get("answer") not in YNS:
-                err(f"{vid}: fact answer must be the string yes/no/not sure, got {f.get('answer')!r}")
-            if "says" in f:
+    if not isinstance(facts, list):
+        err(where + ": facts must be a list")
+        facts = []
+    for j, f in enumerate(facts):
+        fw = "%s fact %d" % (where, j)
+        if not isinstance(f, dict):
+            err(fw + ": not a mapping")
+            continue
+        for k in f:
+            if k not in ("about", "answer", "says"):
+                err("%s: unknown key %s" % (fw, k))
+        ab = f.get("about")
+        if not isinstance(ab, list) or not ab or not all(isinstance(x, str) and x and x == x.lower() for x in ab):
+            err(fw + ": about must be a non-empty list of lower-case strings")
+        if not isinstance(f.get("answer"), str) or f.get("answer") not in ANSWER_VALUES:
+            err("%s: answer must be the string yes/no/not sure, got %r" % (fw, f.get("answer")))
+        if "says" in f:
+            if not isinstance(f["says"], str) or not f["says"].strip():
+                err(fw + ": says must be a non-empty string")
+            else:
                 n_says += 1
-                if not isinstance(f["says"], str): err(f"{vid}: says must be a string")
-            for k in f:
-                if k not in ("about", "answer", "says"): err(f"{vid}: unknown fact key {k}")
-    if not isinstance(v.get("default"), str) or v.get("default") not in ("no", "not sure"):
-        err(f"{vid}: default must be 'no' or 'not sure'")
-    for l in v.get("later", []) or []:
-        if not isinstance(l, dict) or not isinstance(l.get("after_answers"), int) or not isinstance(l.get("text"), str):
-            err(f"{vid}: bad later entry {l}")
-    for x in v.get("volunteer", []) or []:
-        if not isinstance(x, str): err(f"{vid}: volunteer items must be strings")
-    # triage differing from the primary cause's page urgency must carry a YAML comment (or be a red-flag case)
-    if isinstance(ec, list) and ec and not rf:
-        exp = CAUSE_URGENCY.get(ec[0])
-        if exp != t:
-            idx = next((i for i, l in enumerate(vlines) if re.match(rf"\s*- id: {re.escape(str(vid))}\s*$", l)), None)
-            j, has_comment = (idx or 0) - 1, False
-            while idx is not None and j >= 0 and vlines[j].strip().startswith("#"):
-                has_comment = True; j -= 1
-            if not has_comment: err(f"{vid}: triage {t} differs from {ec[0]} urgency {exp} without a YAML comment")
-            else: commented_mismatch += 1
+        n_facts += 1
+    if not isinstance(v.get("default"), str) or v.get("default") not in ANSWER_VALUES:
+        err("%s: default must be the string yes/no/not sure, got %r" % (where, v.get("default")))
+    vol = v.get("volunteer", [])
+    if not isinstance(vol, list) or not all(isinstance(x, str) for x in vol):
+        err(where + ": volunteer must be a list of strings")
+    later = v.get("later", [])
+    if not isinstance(later, list):
+        err(where + ": later must be a list")
+    else:
+        for l in later:
+            if not (isinstance(l, dict) and isinstance(l.get("after_answers"), int)
+                    and isinstance(l.get("text"), str) and set(l) == {"after_answers", "text"}):
+                err(where + ": later items need after_answers (int) and text (str)")
 
 # ------------------------------------------------------------------ extraction
-epath = os.path.join(HERE, "extraction.yml")
-eraw = open(epath).read()
-edoc = yaml.safe_load(eraw)
-X = edoc.get("cases") if isinstance(edoc, dict) else None
-if not isinstance(X, list):
-    err("extraction.yml: top key 'cases' must be a list"); X = []
-tags = [l.split(":", 1)[1].split() for l in eraw.splitlines() if l.strip().startswith("# tags:")]
-if len(tags) != len(X): err(f"extraction: {len(tags)} tag comments for {len(X)} cases")
-used = collections.Counter()
-cat = collections.Counter()
-for i, c in enumerate(X):
-    where = f"extraction[{i}] {str(c.get('text'))[:40]!r}"
+edoc = yaml.safe_load(open(EXTRACTION, encoding="utf-8"))
+if not isinstance(edoc, dict) or not isinstance(edoc.get("cases"), list):
+    err("extraction.yml: top key 'cases:' with a list is required")
+    cases = []
+else:
+    cases = edoc["cases"]
+
+# category tags are YAML comments ('# tags: a, b') just above each '- text:'
+tag_lines = []
+pending = None
+for line in open(EXTRACTION, encoding="utf-8"):
+    m = re.match(r"^\s*#\s*tags:\s*(.*)$", line)
+    if m:
+        pending = [t.strip() for t in m.group(1).split(",") if t.strip()]
+    elif re.match(r"^\s*- text:", line):
+        tag_lines.append(pending or [])
+        pending = None
+if len(tag_lines) != len(cases):
+    err("extraction.yml: %d tag comments for %d cases" % (len(tag_lines), len(cases)))
+KNOWN_TAGS = {"ordinary", "negated", "historical", "caregiver", "typos", "nonnative", "hedged",
+              "redflag_indirect", "caps", "other"}
+
+used_ids = Counter()
+cat = Counter()
+texts = set()
+for i, c in enumerate(cases):
+    where = "case %d" % i
+    if not isinstance(c, dict):
+        err(where + ": not a mapping")
+        continue
     for k in c:
-        if k not in ("text", "symptoms", "side", "onset"): err(f"{where}: unknown key {k}")
-    if not isinstance(c.get("text"), str) or not c["text"].strip(): err(f"{where}: text missing")
+        if k not in ("text", "symptoms", "side", "onset"):
+            err("%s: unknown key %s" % (where, k))
+    t = c.get("text")
+    if not isinstance(t, str) or not t.strip():
+        err(where + ": text must be a non-empty string")
+    elif t in texts:
+        err(where + ": duplicate text")
+    texts.add(t)
     syms = c.get("symptoms")
-    if not isinstance(syms, list): err(f"{where}: symptoms must be a list"); syms = []
-    seen = set()
+    if not isinstance(syms, list) or not syms:
+        err(where + ": symptoms must be a non-empty list")
+        syms = []
+    ids_here = []
     for s in syms:
-        if not isinstance(s, dict) or set(s) != {"id", "assertion"}: err(f"{where}: bad symptom entry {s}"); continue
-        if s["id"] not in FINDINGS: err(f"{where}: unknown id {s['id']}")
-        if s["assertion"] not in ASSERTIONS: err(f"{where}: unknown assertion {s['assertion']}")
-        if s["id"] in seen: err(f"{where}: id {s['id']} annotated twice")
-        seen.add(s["id"]); used[s["id"]] += 1
-    if "side" in c and c["side"] not in ("left", "right", "both", "one"): err(f"{where}: bad side {c['side']}")
-    if "onset" in c and c["onset"] not in ("sudden", "gradual"): err(f"{where}: bad onset {c['onset']}")
-    a = {s.get("assertion") for s in syms if isinstance(s, dict)}
-    t = set(tags[i]) if i < len(tags) else set()
-    if "absent" in a: cat["negated"] += 1
-    if "historical" in a: cat["historical"] += 1
-    if "possible" in a: cat["hedged"] += 1
-    if "other_person" in a or "other" in t: cat["other_person"] += 1
-    if "care" in t: cat["caregiver"] += 1
-    if "typo" in t: cat["typos"] += 1
-    if "nonnat" in t: cat["non_native"] += 1
-    if "indirect" in t:
-        cat["indirect_red_flag"] += 1
-        if not any(FINDINGS.get(s.get("id")) and s.get("assertion") in ("present", "possible") for s in syms if isinstance(s, dict)):
-            err(f"{where}: tagged indirect red flag but no red-flag finding")
-    if "caps" in t: cat["upper_case_odd_punct"] += 1
-    if "first" in t: cat["first_message"] += 1
-    if "elderly" in t: cat["elderly"] += 1
-    if "terse" in t: cat["terse"] += 1
-    if "time" in t: cat["time_expression"] += 1
-    if not syms: cat["no_findings"] += 1
-    if any(FINDINGS.get(s.get("id")) and s.get("assertion") == "present" for s in syms if isinstance(s, dict)):
-        cat["red_flag_present"] += 1
-    if "side" in c: cat["with_side"] += 1
-    if "onset" in c: cat["with_onset"] += 1
+        if not isinstance(s, dict) or set(s) != {"id", "assertion"}:
+            err("%s: symptom entries need exactly id and assertion: %r" % (where, s))
+            continue
+        if s["id"] not in FINDINGS:
+            err("%s: unknown finding id %r" % (where, s["id"]))
+        if s["assertion"] not in ASSERTIONS:
+            err("%s: unknown assertion %r" % (where, s["assertion"]))
+        ids_here.append(s["id"])
+        used_ids[s["id"]] += 1
+    if len(ids_here) != len(set(ids_here)):
+        err("%s: the same id appears twice: %r" % (where, t))
+    if "side" in c and c["side"] not in SIDES:
+        err("%s: bad side %r" % (where, c["side"]))
+    if "onset" in c and c["onset"] not in ONSETS:
+        err("%s: bad onset %r" % (where, c["onset"]))
+    tags = tag_lines[i] if i < len(tag_lines) else []
+    for tg in tags:
+        if tg not in KNOWN_TAGS:
+            err("%s: unknown tag %r" % (where, tg))
+    asserts = {s.get("assertion") for s in syms if isinstance(s, dict)}
+    # derived categories (from the annotation itself)
+    if "absent" in asserts:
+        cat["negated (has an absent finding)"] += 1
+    if "historical" in asserts:
+        cat["historical (has a historical finding)"] += 1
+    if "possible" in asserts:
+        cat["has a possible finding"] += 1
+    if "other_person" in asserts or "other" in tags:
+        cat["other person / family"] += 1
+    if "negated" in tags and "absent" not in asserts:
+        err(where + ": tagged negated but no absent finding")
+    if "historical" in tags and "historical" not in asserts:
+        err(where + ": tagged historical but no historical finding")
+    if "redflag_indirect" in tags:
+        if not any(isinstance(s, dict) and s.get("id") in RED_FLAGS and s.get("assertion") in ("present", "possible")
+                   for s in syms):
+            err(where + ": tagged redflag_indirect but no present/possible red flag")
+    for tg in ("caregiver", "typos", "nonnative", "hedged", "redflag_indirect", "caps", "ordinary"):
+        if tg in tags:
+            cat[tg] += 1
 
 # ------------------------------------------------------------------ minimums
-def need(label, got, n):
-    (notes if got >= n else errors).append(f"{'ok  ' if got >= n else 'FAIL'} {label}: {got} (min {n})")
-primary = collections.Counter(v["expected_causes"][0] for v in V if v.get("expected_causes"))
-anycause = collections.Counter(c for v in V for c in v.get("expected_causes", []))
-triage = collections.Counter(v.get("expected_triage") for v in V)
-typed = collections.Counter(v.get("typed_by") for v in V)
-rfc = sum(1 for v in V if v.get("red_flag") is True)
-dnc = sum(1 for v in V if v.get("denies_red_flags") is True)
-nsure = sum(1 for v in V if v.get("default") == "not sure")
-need("vignettes", len(V), 84)
-for c in sorted(CAUSES):
-    need(f"vignettes with primary cause {c}", primary[c], 5)
-need("red_flag vignettes", rfc, 18)
-need("denies_red_flags vignettes", dnc, 10)
-need("caregiver vignettes (>= a third)", typed["caregiver"], -(-len(V) // 3))
-need("facts with says (>= half)", n_says, -(-n_facts // 2))
-need("vignettes with later messages", sum(1 for v in V if v.get("later")), 3)
-need("vignettes defaulting to 'not sure'", nsure, 3)
-need("extraction cases", len(X), 210)
-for k, n in [("negated", 40), ("historical", 30), ("caregiver", 30), ("typos", 25), ("non_native", 20),
-             ("hedged", 20), ("indirect_red_flag", 20), ("upper_case_odd_punct", 15), ("first_message", 5)]:
-    need(f"extraction {k}", cat[k], n)
-unused = sorted(set(FINDINGS) - set(used))
-(notes if not unused else errors).append(("ok   all finding ids used" if not unused else f"FAIL unused finding ids: {unused}"))
+def need(label, value, minimum):
+    ok = value >= minimum
+    if not ok:
+        err("minimum not met: %s = %s < %s" % (label, value, minimum))
+    return value
 
-style_tokens = collections.Counter(tok.strip() for v in V for tok in str(v.get("style", "")).split(","))
-print("== vignettes:", len(V))
-print("primary cause:", dict(sorted(primary.items())))
-print("cause anywhere in expected_causes:", dict(sorted(anycause.items())))
-print("triage:", {l: triage[l] for l in LEVELS})
-print("typed_by:", dict(typed), "| red_flag:", rfc, "| denies_red_flags:", dnc, "| default 'not sure':", nsure)
-print("facts:", n_facts, "with says:", n_says, "| triage != primary-cause urgency (commented):", commented_mismatch)
-print("style tags:", dict(style_tokens.most_common()))
-print("== extraction:", len(X))
-print("categories:", dict(sorted(cat.items())))
-print("finding ids used:", len(used), "of", len(FINDINGS))
-print("== checks")
-for n in notes: print(n)
-for e in errors: print("ERROR" if not e.startswith("FAIL") else "", e)
-print("RESULT:", "PASS" if not errors else f"{len(errors)} problem(s)")
-sys.exit(1 if errors else 0)
+
+nv = len(vignettes)
+prim = Counter(v["expected_causes"][0] for v in vignettes if isinstance(v, dict) and v.get("expected_causes"))
+anyc = Counter(c for v in vignettes if isinstance(v, dict) for c in (v.get("expected_causes") or []))
+triage = Counter(v.get("expected_triage") for v in vignettes if isinstance(v, dict))
+typed = Counter(v.get("typed_by") for v in vignettes if isinstance(v, dict))
+nrf = sum(1 for v in vignettes if isinstance(v, dict) and v.get("red_flag") is True)
+nden = sum(1 for v in vignettes if isinstance(v, dict) and v.get("denies_red_flags") is True
+           and v.get("expected_triage") not in EMERGENCY)
+nngf = sum(1 for v in vignettes if isinstance(v, dict) and v.get("expected_causes") == ["no_good_fit"])
+defaults = Counter(v.get("default") for v in vignettes if isinstance(v, dict))
+
+need("vignettes", nv, 84)
+for c in CAUSES:
+    need("vignettes whose first cause is %s" % c, prim.get(c, 0), 5)
+need("red_flag: true", nrf, 18)
+need("denies_red_flags: true (non-emergency)", nden, 10)
+need("expected_causes == [no_good_fit]", nngf, 5)
+need("caregiver vignettes x3", typed.get("caregiver", 0) * 3, nv)
+need("facts with says x2", n_says * 2, n_facts)
+
+need("extraction cases", len(cases), 210)
+need("negated", cat["negated (has an absent finding)"], 40)
+need("historical", cat["historical (has a historical finding)"], 30)
+need("caregiver", cat["caregiver"], 30)
+need("typos", cat["typos"], 25)
+need("nonnative", cat["nonnative"], 20)
+need("hedged", cat["hedged"], 20)
+need("redflag_indirect", cat["redflag_indirect"], 20)
+need("caps", cat["caps"], 15)
+unused = [f for f in FINDINGS if used_ids[f] == 0]
+if unused:
+    err("finding ids never used in extraction.yml: %s" % ", ".join(unused))
+
+# ------------------------------------------------------------------ report
+print("SCHEMA: %d finding ids (%d red flags), %d assertions, %d causes, %d levels"
+      % (len(FINDINGS), len(RED_FLAGS), len(ASSERTIONS), len(CAUSES), len(LEVELS)))
+print("\nVIGNETTES: %d" % nv)
+print("  first cause:", dict(sorted(prim.items())))
+print("  any cause:  ", dict(sorted(anyc.items())))
+print("  triage:     ", dict(sorted(triage.items())))
+print("  typed_by:   ", dict(typed))
+print("  red_flag true: %d   denies_red_flags true (non-emergency): %d   [no_good_fit] only: %d" % (nrf, nden, nngf))
+print("  defaults:   ", dict(defaults))
+print("  facts: %d, with says: %d (%.0f%%)" % (n_facts, n_says, 100.0 * n_says / max(n_facts, 1)))
+print("\nEXTRACTION: %d cases" % len(cases))
+for k in sorted(cat):
+    print("  %-40s %d" % (k, cat[k]))
+print("  finding ids used: %d / %d (least used: %s)" % (
+    sum(1 for f in FINDINGS if used_ids[f]), len(FINDINGS),
+    ", ".join("%s=%d" % (f, used_ids[f]) for f in sorted(FINDINGS, key=lambda f: used_ids[f])[:5])))
+ac = Counter(s["assertion"] for c in cases if isinstance(c, dict) for s in (c.get("symptoms") or []) if isinstance(s, dict))
+print("  assertions:", dict(ac))
+
+if errors:
+    print("\nFAILED: %d problem(s)" % len(errors))
+    for e in errors:
+        print("  -", e)
+    sys.exit(1)
+print("\nOK: all checks pass")
