@@ -23,7 +23,6 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic"
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 FACTS = {"age_sex": "54, female", "side": "my left leg", "onset": "gradually", "duration": "about two weeks"}
-XSS_SENDER = 'review-xss-"><svg onload=alert(3)>'
 XSS_OPENING = "<script>alert(1)</script><img src=x onerror=alert(2)> my left leg is numb"
 XSS_COMMAND = "/<img src=x onerror=alert(4)>"
 UNREADABLE = ["/foo", "", "je ne sais pas quoi dire", "asdkjh qwe zxc", "/help me"]
@@ -67,7 +66,7 @@ def play_conversations(url: str) -> dict:
         unreadable.say(text)
     played["unreadable"] = unreadable.played
 
-    xss = Conversation(url, "xss", sender=XSS_SENDER)
+    xss = Conversation(url, "xss")  # (an id the server did not issue is refused: no XSS can ride in one)
     xss.say(XSS_OPENING)
     xss.say(XSS_COMMAND)
     played["xss"] = xss.played
