@@ -29,11 +29,11 @@ chat: $(MODEL) $(ENDPOINTS)  ## set up, train when the data changed, start the a
 	trap 'kill $$(cat var/actions.pid) 2>/dev/null' EXIT; \
 	scripts/wait_for_port.sh $(ACTION_PORT) 60 && \
 	$(PY) scripts/shell.py --model $(MODEL) --endpoints $(ENDPOINTS) --interface 127.0.0.1 \
-	  --port $$($(PY) -c 'from scripts.processes import free_port; print(free_port())') 2> logs/shell.log \
+	  --port $$($(PY) -c 'from tooling.processes import free_port; print(free_port())') 2> logs/shell.log \
 	  || { echo "The shell stopped with an error; the end of logs/shell.log:" >&2; tail -n 15 logs/shell.log >&2; exit 1; }
 
 # The action server's URL in a copy of endpoints.yml (scripts/endpoints_file.py).
-var/endpoints-%.yml: endpoints.yml scripts/endpoints_file.py | $(STAMP)
+var/endpoints-%.yml: endpoints.yml scripts/endpoints_file.py tooling/bot.py | $(STAMP)
 	@$(PY) scripts/endpoints_file.py --action-port $* --out $@
 
 test: setup validate $(MODEL) unit evaluate-nlu-development conversation-tests evaluate-development  ## everything CI runs

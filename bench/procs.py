@@ -12,7 +12,6 @@ import os
 import secrets
 import shutil
 import subprocess
-import sys
 import threading
 import time
 import urllib.error
@@ -21,14 +20,13 @@ import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, Iterator, List, Optional
+from typing import Any, Dict, Iterator, List, Optional, Tuple
 
 import yaml
 
-from scripts.processes import free_port, stop_processes
+from tooling.bot import REST_CREDENTIALS, action_server_command, endpoints_for, rasa_server_command
+from tooling.processes import ROOT, free_port, server_env, spawn, stop_processes
 
-ROOT = Path(__file__).resolve().parent.parent
-RASA = str(Path(sys.executable).parent / "rasa")
 
 
 @dataclass
@@ -53,21 +51,16 @@ class RunningBot:
     cold_start: Dict[str, float] = field(default_factory=dict)
 
 
-def bench_endpoints(spec: BotSpec, action_port: int, workdir: Path) -> (str, str):
+def bench_endpoints(spec: BotSpec, action_port: int, workdir: Path) -> Tuple[str, str]:
     """The bot's endpoints with the action server on our port; a SQLite tracker store moves to workdir
     (a fresh file, so earlier runs do not slow this one). Returns (yaml text, tracker store kind)."""
-    config = {}
-    if spec.endpoints and spec.endpoints.exists():
-        config = yaml.safe_load(spec.endpoints.read_text(encoding="utf-8")) or {}
-    config["action_endpoint"] = {"url": f"http://127.0.0.1:{action_port}/webhook"}
+    config = endpoints_for(action_port, workdir / "conversations.db", spec.endpoints)
     store = config.get("tracker_store") or {}
-    if isinstance(store, dict) and store.get("dialect") == "sqlite":
-        store["db"] = str(workdir / "conversations.db")
     kind = "in-memory" if not store else f"{store.get('type', '?')}/{store.get('dialect', '')}".rstrip("/")
     return yaml.safe_dump(config, sort_keys=False), kind
 
 
-def _post_json(url: str, payload: dict, timeout: float = 30) -> (int, object):
+def _post_json(url: str, payload: dict, timeout: float = 30) -> Tuple[int, Any]:
     request = urllib.request.Request(url, json.dumps(payload).encode(), {"Content-Type": "application/json"})
     with urllib.request.urlopen(request, timeout=timeout) as response:
         return response.status, json.loads(response.read())
@@ -101,29 +94,24 @@ def running_bot(spec: BotSpec, log_dir: Path, start_timeout: float = 300) -> Ite
     endpoints_text, tracker_kind = bench_endpoints(spec, action_port, workdir)
     (workdir / "endpoints.yml").write_text(endpoints_text, encoding="utf-8")
     # This bot: the REST channel of its credentials.yml (channels/rest_safe.py); the stock bot: Rasa's.
-    rest = "channels.rest_safe.SafeRestInput" if spec.project.resolve() == ROOT else "rest"
-    (workdir / "credentials.yml").write_text(f"{rest}:\n", encoding="utf-8")
+    credentials = REST_CREDENTIALS if spec.project.resolve() == ROOT else "rest:\n"
+    (workdir / "credentials.yml").write_text(credentials, encoding="utf-8")
     token = secrets.token_hex(16)
-    env = {**os.environ, "PYTHONPATH": str(spec.project), "RASA_TELEMETRY_ENABLED": "false",
-           "SANIC_HOST": "127.0.0.1", "TF_CPP_MIN_LOG_LEVEL": "2", "SQLALCHEMY_SILENCE_UBER_WARNING": "1"}
+    env = server_env(PYTHONPATH=str(spec.project))
     processes: List[subprocess.Popen] = []
     url = f"http://127.0.0.1:{rasa_port}"
     try:
-        with open(log_dir / f"bench-{spec.name}-actions.log", "w") as action_log, \
-                open(log_dir / f"bench-{spec.name}-rasa.log", "w") as rasa_log:
-            started = time.monotonic()
-            processes.append(subprocess.Popen([RASA, "run", "actions", "--port", str(action_port)],
-                                              cwd=spec.project, env=env, stdout=action_log, stderr=subprocess.STDOUT))
-            processes.append(subprocess.Popen(
-                [RASA, "run", "--model", str(spec.model), "--endpoints", str(workdir / "endpoints.yml"),
-                 "--credentials", str(workdir / "credentials.yml"), "--port", str(rasa_port),
-                 "--interface", "127.0.0.1", "--enable-api", "--auth-token", token],
-                cwd=spec.project, env=env, stdout=rasa_log, stderr=subprocess.STDOUT))
-            cold = _cold_start(url, f"http://127.0.0.1:{action_port}/health", spec.first_message, processes,
-                               started, start_timeout, token)
-            yield RunningBot(spec.name, url, token, processes[1].pid, processes[0].pid, tracker_kind, cold)
+        started = time.monotonic()
+        processes.append(spawn(action_server_command(action_port), log_dir / f"bench-{spec.name}-actions.log", env,
+                               cwd=spec.project))
+        processes.append(spawn(rasa_server_command(spec.model, workdir / "endpoints.yml", workdir / "credentials.yml",
+                                                   rasa_port, api_token=token),
+                               log_dir / f"bench-{spec.name}-rasa.log", env, cwd=spec.project))
+        cold = _cold_start(url, f"http://127.0.0.1:{action_port}/health", spec.first_message, processes,
+                           started, start_timeout, token)
+        yield RunningBot(spec.name, url, token, processes[1].pid, processes[0].pid, tracker_kind, cold)
     finally:
-        stop_processes(processes)
+        stop_processes(processes, group=True)
         shutil.rmtree(workdir, ignore_errors=True)
 
 

@@ -34,6 +34,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 from bench import load  # noqa: E402
 from bench.procs import BotSpec, running_bot  # noqa: E402
+from tooling.bot import MODEL  # noqa: E402
 from bench.run import LOGS, stock_model, stock_project, trouble_texts  # noqa: E402
 
 OUT = ROOT / "bench" / ".profiles"
@@ -138,7 +139,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--py-spy", required=True, help="path of the py-spy executable")
     parser.add_argument("--bot", choices=["ours", "stock"], default="ours")
-    parser.add_argument("--model", default=str(ROOT / "models" / "leg-numbness.tar.gz"))
+    parser.add_argument("--model", default=str(MODEL))
     parser.add_argument("--seconds", type=int, default=30)
     parser.add_argument("--concurrency", type=int, default=10)
     parser.add_argument("--rate", type=int, default=100, help="samples per second")

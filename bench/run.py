@@ -45,7 +45,8 @@ if str(ROOT) not in sys.path:  # run as a script
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # spaCy imports TensorFlow through thinc
 
 from bench import load  # noqa: E402
-from bench.procs import RASA, BotSpec, RssSampler, running_bot  # noqa: E402
+from bench.procs import BotSpec, RssSampler, running_bot  # noqa: E402
+from tooling.bot import MODEL, RASA  # noqa: E402
 
 BENCH = ROOT / "bench"
 STOCK_DIR = BENCH / ".stock"
@@ -513,7 +514,7 @@ def print_summary(results: dict) -> None:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--model", default=str(ROOT / "models" / "leg-numbness.tar.gz"))
+    parser.add_argument("--model", default=str(MODEL))
     parser.add_argument("--train-data", nargs="+", default=DEFAULT_TRAIN_DATA, help="what `rasa train --data` gets")
     parser.add_argument("--retrain", action="store_true", default=os.environ.get("BENCH_RETRAIN") == "1",
                         help="time a fresh training of this bot (default: BENCH_RETRAIN=1)")

@@ -31,14 +31,12 @@ from functools import cached_property
 from pathlib import Path
 from typing import Dict, List, Optional
 
-from scripts.processes import free_port, wait_for
+from tooling.bot import MODEL, action_server_command, rasa_server_command
+from tooling.processes import ROOT, free_port, server_env, spawn, wait_for
 
-ROOT = Path(__file__).resolve().parent.parent
 BASE = ROOT / "var" / "cluster"
-MODEL = ROOT / "models" / "leg-numbness.tar.gz"
 ENDPOINTS = ROOT / "endpoints-production.yml"
 CREDENTIALS = ROOT / "credentials.yml"
-RASA = str(Path(sys.executable).parent / "rasa")
 SERVERS = 2
 DEFAULT_PORTS = {"postgres": 55432, "redis": 56379, "nginx": 8088, "nginx_actions": 5150,
                  "rasa": [5105, 5106], "actions": [5155, 5156]}
@@ -395,33 +393,27 @@ http {{
     # -- Rasa and action servers ----------------------------------------------------------------
 
     def _spawn(self, name: str, command: List[str], env: Dict[str, str]) -> subprocess.Popen:
-        self.logs.mkdir(parents=True, exist_ok=True)
-        with open(self.logs / f"{name}.log", "a") as log:
-            log.write(f"\n==== {time.strftime('%Y-%m-%d %H:%M:%S')} {name} starting\n")
-            log.flush()
-            process = subprocess.Popen(command, cwd=ROOT, env={**os.environ, **env}, stdout=log,
-                                       stderr=subprocess.STDOUT, start_new_session=True)
+        log = self.logs / f"{name}.log"
+        log.parent.mkdir(parents=True, exist_ok=True)
+        with open(log, "a") as output:
+            output.write(f"\n==== {time.strftime('%Y-%m-%d %H:%M:%S')} {name} starting\n")
+        process = spawn(command, log, server_env(**env), append=True)
         self.processes[name] = process
         self.pids[name] = process.pid
         self.save_state()
         return process
 
     def start_actions(self, index: int) -> subprocess.Popen:
-        port = self.ports["actions"][index]
-        return self._spawn(f"actions-{index + 1}", [RASA, "run", "actions", "--port", str(port)],
-                           {"PYTHONPATH": str(ROOT), "SANIC_HOST": "127.0.0.1"})
+        return self._spawn(f"actions-{index + 1}", action_server_command(self.ports["actions"][index]), {})
 
     def start_rasa(self, index: int) -> subprocess.Popen:
-        port = self.ports["rasa"][index]
-        env = {**self.service_env(), "PYTHONPATH": str(ROOT), "CLUSTER_SERVER_NAME": f"rasa-{index + 1}",
-               "RASA_TELEMETRY_ENABLED": "false", "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
-               "TF_CPP_MIN_LOG_LEVEL": "2", "SQL_POOL_SIZE": "5", "SQL_MAX_OVERFLOW": "10"}
+        env = {**self.service_env(), "CLUSTER_SERVER_NAME": f"rasa-{index + 1}", "SQL_POOL_SIZE": "5",
+               "SQL_MAX_OVERFLOW": "10"}
         if self.lock_log:
             env["CLUSTER_LOCK_LOG"] = str(self.lock_log)
-        return self._spawn(f"rasa-{index + 1}", [
-            RASA, "run", "--model", str(self.model), "--endpoints", str(self.endpoints),
-            "--credentials", str(CREDENTIALS), "--port", str(port), "--interface", "127.0.0.1",
-            "--enable-api", "--auth-token", self.secrets()["RASA_AUTH_TOKEN"]], env)
+        return self._spawn(f"rasa-{index + 1}", rasa_server_command(
+            self.model, self.endpoints, CREDENTIALS, self.ports["rasa"][index],
+            api_token=self.secrets()["RASA_AUTH_TOKEN"]), env)
 
     def wait_rasa(self, index: int, seconds: float = 300) -> None:
         wait_for(f"{self.rasa_urls[index]}/", seconds, self.processes.get(f"rasa-{index + 1}"))

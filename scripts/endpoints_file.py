@@ -9,35 +9,16 @@ endpoints.yml that says that port (var/endpoints-<port>.yml), written by this sc
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
-from typing import Optional
+from typing import List, Optional
 
-import yaml
-
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def endpoints_for(action_port: int, tracker_db: Optional[str] = None, source: Path = ROOT / "endpoints.yml") -> dict:
-    """The endpoints of `source`, the action server at 127.0.0.1:`action_port` (and, for tests,
-    the tracker store on a file of their own)."""
-    endpoints = yaml.safe_load(source.read_text()) or {}
-    endpoints["action_endpoint"] = {**(endpoints.get("action_endpoint") or {}),
-                                    "url": f"http://127.0.0.1:{action_port}/webhook"}
-    if tracker_db:
-        endpoints["tracker_store"] = {**(endpoints.get("tracker_store") or {}), "db": str(tracker_db)}
-    return endpoints
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from tooling.bot import write_endpoints  # noqa: E402
 
 
-def write_endpoints(out: Path, action_port: int, tracker_db: Optional[str] = None) -> Path:
-    out.parent.mkdir(parents=True, exist_ok=True)
-    text = yaml.safe_dump(endpoints_for(action_port, tracker_db), sort_keys=False)
-    out.write_text(f"# Written by scripts/endpoints_file.py from endpoints.yml: the action server on port {action_port}.\n"
-                   + text)
-    return out
-
-
-def main(argv=None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def main(argv: Optional[List[str]] = None) -> None:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--action-port", type=int, required=True)
     parser.add_argument("--out", type=Path, required=True)
     args = parser.parse_args(argv)

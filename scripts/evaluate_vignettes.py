@@ -15,59 +15,22 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import shutil
-import subprocess
 import sys
 import urllib.request
-import uuid
-from contextlib import contextmanager
 from pathlib import Path
 
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from scripts.processes import free_port, stop_processes, wait_for  # noqa: E402
 from scripts.simulated_patient import Patient, normalised_answer  # noqa: E402  (Patient: bench/load.py too)
 from scripts.vignette_scores import LEVELS, TARGETS, case_verdict, is_assessment, missed_targets, score  # noqa: E402
+from tooling.bot import MODEL, running_bot  # noqa: E402
 
 MAX_TURNS = 25
 DEVELOPMENT_SETS = [("development", "tests/vignettes/development.yml"),
                     ("development_2", "tests/vignettes/development_2.yml")]
-
-
-@contextmanager
-def running_bot(model: str):
-    """Start the action server and the Rasa server (REST channel) on free ports; stop them after."""
-    logs = ROOT / "logs"
-    logs.mkdir(exist_ok=True)
-    action_port, rasa_port = free_port(), free_port()
-    workdir = Path(os.environ.get("TMPDIR", "/tmp")) / f"vignettes-{uuid.uuid4().hex[:8]}"
-    workdir.mkdir(parents=True)
-    endpoints = workdir / "endpoints.yml"
-    endpoints.write_text(
-        f"action_endpoint:\n  url: http://127.0.0.1:{action_port}/webhook\n"
-        f"tracker_store:\n  type: cluster.tracker_store.DurableSQLTrackerStore\n  dialect: sqlite\n"
-        f"  db: {workdir / 'conversations.db'}\n")  # the store of endpoints.yml, on a file of its own
-    credentials = workdir / "credentials.yml"
-    credentials.write_text("channels.rest_safe.SafeRestInput:\n")  # the REST channel of credentials.yml
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    rasa = str(Path(sys.executable).parent / "rasa")
-    processes = []
-    try:
-        with open(logs / "vignettes-actions.log", "w") as action_log, open(logs / "vignettes-rasa.log", "w") as rasa_log:
-            processes.append(subprocess.Popen([rasa, "run", "actions", "--port", str(action_port)],
-                                              cwd=ROOT, env=env, stdout=action_log, stderr=subprocess.STDOUT))
-            processes.append(subprocess.Popen(
-                [rasa, "run", "--model", model, "--endpoints", str(endpoints), "--credentials", str(credentials),
-                 "--port", str(rasa_port), "--interface", "127.0.0.1"],
-                cwd=ROOT, env=env, stdout=rasa_log, stderr=subprocess.STDOUT))
-            wait_for(f"http://127.0.0.1:{action_port}/health", 120, processes[0])
-            wait_for(f"http://127.0.0.1:{rasa_port}/", 180, processes[1])
-            yield f"http://127.0.0.1:{rasa_port}"
-    finally:
-        stop_processes(processes)
 
 
 def new_conversation(url: str) -> str:
@@ -180,7 +143,7 @@ def main() -> int:
     parser.add_argument("--transcripts-dir", help="where transcripts go (default: beside the results)")
     parser.add_argument("--first-contact", metavar="FILE",
                         help="also write the results here when this file does not exist yet (a set's first run)")
-    parser.add_argument("--model", default=str(ROOT / "models" / "leg-numbness.tar.gz"))
+    parser.add_argument("--model", default=str(MODEL))
     parser.add_argument("--url", help="use a running Rasa server (REST channel) instead of starting one")
     parser.add_argument("--limit", type=int, help="play only the first N cases of each set (a quick run)")
     parser.add_argument("--check", action="store_true", help="exit 1 when a target is missed")
@@ -199,8 +162,8 @@ def main() -> int:
     if args.url:
         played = run(args.url)
     else:
-        with running_bot(args.model) as url:
-            played = run(url)
+        with running_bot("vignettes", model=args.model) as bot:
+            played = run(bot.url)
     missed = []
     for name, path, cases, outcomes in played:
         scores = {"set": name, "source": str(path), **score(cases, outcomes, args.targets)}

@@ -52,9 +52,9 @@ import yaml
 if __package__ in (None, ""):  # run as `python scripts/reliability.py`
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from scripts.evaluate_vignettes import ROOT  # noqa: E402
 from cluster.tracker_store import MAX_STORED_MESSAGE_CHARS  # noqa: E402
-from scripts.processes import free_port, stop_processes, wait_for  # noqa: E402
+from tooling.bot import MODEL, action_server_command, rasa_server_command, write_endpoints  # noqa: E402
+from tooling.processes import ROOT, free_port, server_env, spawn, stop_processes, wait_for  # noqa: E402
 from scripts.reliability_probes import FakeTelegram, Probes, summary as probe_summary  # noqa: E402
 
 EMERGENCY_LEVELS = ("emergency", "emergency_ambulance")
@@ -153,52 +153,31 @@ class Stack:
 
     def _env(self, **extra: str) -> dict:
         """The servers run at Rasa's default log level (INFO): LOG_LEVEL of the caller is not passed on."""
-        env = {key: value for key, value in os.environ.items() if key not in ("LOG_LEVEL", "LOG_LEVEL_LIBRARIES")}
-        return {**env, "PYTHONPATH": str(ROOT), "TF_CPP_MIN_LOG_LEVEL": "2",
-                "SQLALCHEMY_SILENCE_UBER_WARNING": "1", "RASA_TELEMETRY_ENABLED": "false",
-                "PYTHONUNBUFFERED": "1", **extra}
+        return server_env(LOG_LEVEL=None, LOG_LEVEL_LIBRARIES=None, PYTHONUNBUFFERED="1",
+                          SANIC_REQUEST_MAX_SIZE=str(REQUEST_MAX_SIZE), **extra)
 
     def log(self, name: str) -> Path:
         """logs/<prefix>-rasa.log, logs/<prefix>-actions-main.log, logs/<prefix>-actions-spare.log"""
         return self.logs / f"{self.log_prefix}-{name}.log"
 
-    def _spawn(self, command: List[str], log_name: str, env: dict) -> subprocess.Popen:
-        with open(self.log(log_name), "a") as log:
-            return subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-                                    stdin=subprocess.DEVNULL, start_new_session=True)
-
-    @property
-    def bin(self) -> Path:
-        return Path(sys.executable).parent
-
     def start_action_server(self, port: int) -> subprocess.Popen:
-        # rasa_sdk binds to SANIC_HOST (0.0.0.0 when unset): loopback only here.
-        process = self._spawn([str(self.bin / "rasa"), "run", "actions", "--port", str(port)],
-                              f"actions-{'spare' if port == self.spare_port else 'main'}",
-                              self._env(SANIC_HOST="127.0.0.1", SANIC_REQUEST_MAX_SIZE=str(REQUEST_MAX_SIZE)))
+        process = spawn(action_server_command(port), self.log(f"actions-{'spare' if port == self.spare_port else 'main'}"),
+                        self._env(), append=True)
         self.actions[port] = process
         return process
 
     def start_rasa(self) -> subprocess.Popen:
-        endpoints = self.workdir / "endpoints.yml"
-        endpoints.write_text(yaml.safe_dump({
-            "action_endpoint": {"url": f"http://127.0.0.1:{self.action_port}/webhook"},
-            "tracker_store": {**yaml.safe_load((ROOT / "endpoints.yml").read_text(encoding="utf-8"))["tracker_store"],
-                              "db": str(self.db_dir / "conversations.db")},  # the shipped store, on a temporary file
-        }))
+        endpoints = write_endpoints(self.workdir / "endpoints.yml", self.action_port, self.db_dir / "conversations.db")
         credentials = self.workdir / "credentials.yml"
         # The channels of credentials.yml as shipped (REST, socket.io) and Telegram with a fake Bot API.
         channels = yaml.safe_load((ROOT / "credentials.yml").read_text(encoding="utf-8")) or {}
         if self.telegram is None:
             self.telegram = FakeTelegram()
         credentials.write_text(yaml.safe_dump({**channels, **self.telegram.credentials(self.rasa_port)}))
-        self.rasa = self._spawn(
-            [str(self.bin / "rasa"), "run", "--model", self.model, "--endpoints", str(endpoints),
-             "--credentials", str(credentials), "--port", str(self.rasa_port), "--interface", "127.0.0.1",
-             "--enable-api", f"--auth-token={self.token}"],
-            "rasa",
-            self._env(SANIC_REQUEST_MAX_SIZE=str(REQUEST_MAX_SIZE), ACTION_TIMEOUT_SECONDS=str(ACTION_TIMEOUT_SECONDS),
-                      CONVERSATION_ID_SECRET=self.conversation_id_secret))
+        self.rasa = spawn(rasa_server_command(self.model, endpoints, credentials, self.rasa_port, api_token=self.token),
+                          self.log("rasa"),
+                          self._env(ACTION_TIMEOUT_SECONDS=str(ACTION_TIMEOUT_SECONDS),
+                                    CONVERSATION_ID_SECRET=self.conversation_id_secret), append=True)
         return self.rasa
 
     def start(self) -> "Stack":
@@ -743,7 +722,7 @@ def gate_failures(report: dict) -> List[str]:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--model", default=str(ROOT / "models" / "leg-numbness.tar.gz"))
+    parser.add_argument("--model", default=str(MODEL))
     parser.add_argument("--smoke", action="store_true", help="the reduced set of `make test` (under 2 minutes)")
     parser.add_argument("--check", action="store_true", help="exit 1 when any case failed")
     parser.add_argument("--out", help="default: results/reliability.json, or logs/reliability-smoke.json with --smoke")

@@ -523,7 +523,7 @@ class FakeTelegram:
     client posting updates to the bot's webhook with the secret header."""
 
     def __init__(self, bot_name: str = "reliability_probe_bot"):
-        from scripts.processes import free_port
+        from tooling.processes import free_port
 
         self.bot_name, self.port = bot_name, free_port()
         self.url = f"http://127.0.0.1:{self.port}"

@@ -1,13 +1,7 @@
 """Tests that run the trained bot in-process (make test trains it first)."""
-import os
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-MODEL = ROOT / "models" / "leg-numbness.tar.gz"
+from tooling.bot import MODEL
 
 
 @pytest.fixture(scope="session")
@@ -29,18 +23,16 @@ def event_loop():
 @pytest.fixture(scope="session")
 def action_server():
     """The action server (`rasa run actions`) on a free port, for the session; its webhook URL."""
-    from scripts.processes import free_port, stop_processes, wait_for
+    from tooling.bot import action_server_command
+    from tooling.processes import free_port, spawn, stop_processes, wait_for
 
     port = free_port()
-    rasa = str(Path(sys.executable).parent / "rasa")
-    process = subprocess.Popen([rasa, "run", "actions", "--port", str(port)], cwd=ROOT,
-                               env={**os.environ, "PYTHONPATH": str(ROOT)},
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = spawn(action_server_command(port), None)
     try:
         wait_for(f"http://127.0.0.1:{port}/health", 120, process)
         yield f"http://127.0.0.1:{port}/webhook"
     finally:
-        stop_processes([process])
+        stop_processes([process], group=True)
 
 
 @pytest.fixture(scope="session")

@@ -14,7 +14,8 @@ import pytest
 os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")  # before anything imports rasa
 
 from tests.channels.harness import (  # noqa: E402
-    ROOT, BotServer, FakeSlackAPI, FakeTelegramAPI, LoopThread, NoInternet)
+    BotServer, FakeSlackAPI, FakeTelegramAPI, LoopThread, NoInternet)
+from tooling.bot import MODEL  # noqa: E402
 
 SERVER_TESTS = ["test_slack_server.py", "test_telegram_server.py"]
 if os.environ.get("RUN_CHANNEL_SERVER_TESTS") != "1":
@@ -31,7 +32,7 @@ def no_internet():
 
 @pytest.fixture(scope="package")
 def bot(no_internet):
-    model = Path(os.environ.get("CHANNEL_TEST_MODEL", ROOT / "models" / "leg-numbness.tar.gz"))
+    model = Path(os.environ.get("CHANNEL_TEST_MODEL", MODEL))
     if not model.exists():
         pytest.fail(f"no trained model at {model}: run `make train` (or `make channel-tests`, which trains)")
     loop = LoopThread()

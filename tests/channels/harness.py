@@ -20,13 +20,15 @@ import json
 import os
 import socket
 import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Optional
+from typing import Any, Dict, List, Optional
 
 from aiohttp import web
+
+from tooling.bot import action_server_command
+from tooling.processes import free_port, server_env, spawn, stop_processes, wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
 LOOPBACK_HOSTS = {None, "", "localhost", "127.0.0.1", "::1", "ip6-localhost"}
@@ -36,22 +38,6 @@ SLACK_SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 TELEGRAM_TOKEN = "123456789:AAtest-token_for-the-fake-bot-api"
 TELEGRAM_BOT_NAME = "numbness_test_bot"
 TELEGRAM_SECRET = "s3cret-Token_for_tests"
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_until(predicate: Callable[[], Any], timeout: float = 30.0, interval: float = 0.05, what: str = "") -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(interval)
-    raise AssertionError(f"timed out after {timeout}s waiting for {what or predicate}")
 
 
 # --------------------------------------------------------------------------- offline guard
@@ -251,12 +237,8 @@ class BotServer:
         self.credentials = workdir / "credentials-channels.yml"
 
     def start(self):
-        env = {**os.environ, "SANIC_HOST": "127.0.0.1", "PYTHONPATH": str(ROOT),
-               "RASA_TELEMETRY_ENABLED": "false", "INTERVIEW_QUESTION_BUDGET": str(self.question_budget)}
-        log = open(self.workdir / "actions.log", "wb")
-        self.actions = subprocess.Popen(
-            [sys.executable, "-m", "rasa", "run", "actions", "--port", str(self.action_port)],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        self.actions = spawn(action_server_command(self.action_port), self.workdir / "actions.log",
+                             server_env(INTERVIEW_QUESTION_BUDGET=str(self.question_budget)))
         saved = {k: os.environ.get(k) for k in self.environment}
         os.environ.update(self.environment)
         try:
@@ -270,15 +252,8 @@ class BotServer:
                     os.environ.pop(key, None)
                 else:
                     os.environ[key] = value
-        wait_until(self._actions_up, timeout=90, what=f"the action server (log: {self.workdir / 'actions.log'})")
+        wait_for(f"http://127.0.0.1:{self.action_port}/health", 90, self.actions, self.workdir / "actions.log")
         return self
-
-    def _actions_up(self) -> bool:
-        if self.actions.poll() is not None:
-            raise AssertionError(f"the action server stopped: {(self.workdir / 'actions.log').read_text()[-2000:]}")
-        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", self.action_port), timeout=1):
-            return True
-        return False
 
     async def _start_rasa(self):
         import logging
@@ -302,12 +277,7 @@ class BotServer:
     def stop(self):
         with contextlib.suppress(Exception):
             self.loop.run(stop_sanic(self.server), timeout=30)
-        if self.actions is not None and self.actions.poll() is None:
-            self.actions.terminate()
-            try:
-                self.actions.wait(15)
-            except subprocess.TimeoutExpired:
-                self.actions.kill()
+        stop_processes([self.actions], group=True)
 
     def channel(self, name: str):
         return next(c for c in self.input_channels if c.name() == name)

@@ -14,7 +14,8 @@ from typing import Any, Dict, Optional
 import requests
 from sanic import Sanic
 
-from tests.channels.harness import ROOT, LoopThread, free_port, start_sanic, stop_sanic
+from tests.channels.harness import ROOT, LoopThread, start_sanic, stop_sanic
+from tooling.processes import free_port
 
 # Two Sanic apps in one process (this one and harness.BotServer's): Sanic 21.12 rewrites its HTTP
 # methods when the first app starts ("touchup") and fails on the second (KeyError

@@ -8,7 +8,8 @@ from urllib.parse import urlencode
 import pytest
 import requests
 
-from tests.channels.harness import slack_headers, wait_until
+from tests.channels.harness import slack_headers
+from tooling.processes import wait_until
 
 QUESTION_BUTTONS = {"/affirm", "/deny", "/unsure"}
 

@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from scripts.processes import free_port
+from tooling.processes import free_port
 
 
 def pytest_collection_modifyitems(config, items):

@@ -125,7 +125,7 @@ async def test_waits_through_a_redis_restart(redis_server, tmp_path):
     # A second private Redis that goes away for a moment: the lock waits instead of failing.
     import subprocess
 
-    from scripts.processes import free_port
+    from tooling.processes import free_port
 
     port = free_port()
     command = [redis_server["binary"], "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--dir", str(tmp_path)]

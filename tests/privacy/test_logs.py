@@ -22,8 +22,8 @@ from pathlib import Path
 import pytest
 
 from scripts.reliability import RED_FLAG, Run, Stack
+from tooling.bot import ENDPOINTS, MODEL
 
-MODEL = Path(__file__).resolve().parents[2] / "models" / "leg-numbness.tar.gz"
 MARKER = f"zqmark{uuid.uuid4().hex[:10]}"
 FAILING_MARKER = f"zqfail{uuid.uuid4().hex[:10]}"
 
@@ -103,7 +103,7 @@ async def test_no_message_text_in_the_log_when_the_tracker_store_fails(tmp_path,
     from rasa.utils.endpoints import read_endpoint_config
 
     path, domain = tmp_path / "conversations.db", Domain.empty()
-    config = read_endpoint_config(str(MODEL.parents[1] / "endpoints.yml"), "tracker_store")
+    config = read_endpoint_config(str(ENDPOINTS), "tracker_store")
     config.kwargs["db"] = str(path)
     shipped = TrackerStore.create(config, domain)
     store = FailSafeTrackerStore(shipped)  # as the server wraps it

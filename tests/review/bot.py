@@ -10,8 +10,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import subprocess
-import sys
 import urllib.request
 import uuid
 from contextlib import contextmanager
@@ -19,45 +17,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator, List, Optional
 
-import yaml
-
-from scripts.processes import free_port, stop_processes, wait_for
+from tooling import bot
 
 ROOT = Path(__file__).resolve().parents[2]
-MODEL = os.environ.get("REVIEW_TEST_MODEL", str(ROOT / "models" / "leg-numbness.tar.gz"))
-START_SECONDS = 300
+MODEL = os.environ.get("REVIEW_TEST_MODEL", str(bot.MODEL))
 
 
 @contextmanager
-def running_bot(tracker_store: dict, work: Path, env: Optional[dict] = None) -> Iterator[str]:
+def running_bot(tracker_store: dict, env: Optional[dict] = None) -> Iterator[str]:
     """Starts the two servers with `tracker_store` (endpoints.yml's `tracker_store` section);
     yields the Rasa server's URL and stops both afterwards."""
-    logs = ROOT / "logs" / "review-tests"
-    logs.mkdir(parents=True, exist_ok=True)
-    action_port, rasa_port = free_port(), free_port()
-    endpoints = work / "endpoints.yml"
-    endpoints.write_text(yaml.safe_dump({"action_endpoint": {"url": f"http://127.0.0.1:{action_port}/webhook"},
-                                         "tracker_store": tracker_store}, sort_keys=False))
-    credentials = work / "credentials.yml"
-    credentials.write_text("channels.rest_safe.SafeRestInput:\n")
-    environment = {**os.environ, "PYTHONPATH": str(ROOT), "RASA_TELEMETRY_ENABLED": "false",
-                   "SANIC_HOST": "127.0.0.1", "TF_CPP_MIN_LOG_LEVEL": "2", **(env or {})}
-    rasa = str(Path(sys.executable).parent / "rasa")
-    processes = []
-    try:
-        with open(logs / "actions.log", "w") as action_log, open(logs / "rasa.log", "w") as rasa_log:
-            processes.append(subprocess.Popen([rasa, "run", "actions", "--port", str(action_port)], cwd=ROOT,
-                                              env=environment, stdout=action_log, stderr=subprocess.STDOUT,
-                                              stdin=subprocess.DEVNULL))
-            processes.append(subprocess.Popen(
-                [rasa, "run", "--model", MODEL, "--endpoints", str(endpoints), "--credentials", str(credentials),
-                 "--port", str(rasa_port), "--interface", "127.0.0.1"],
-                cwd=ROOT, env=environment, stdout=rasa_log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL))
-            wait_for(f"http://127.0.0.1:{action_port}/health", START_SECONDS, processes[0])
-            wait_for(f"http://127.0.0.1:{rasa_port}/", START_SECONDS, processes[1])
-        yield f"http://127.0.0.1:{rasa_port}"
-    finally:
-        stop_processes(processes)
+    with bot.running_bot("bot", model=MODEL, log_dir=ROOT / "logs" / "review-tests", tracker_store=tracker_store,
+                         env=env) as running:
+        yield running.url
 
 
 def send(url: str, sender: str, text: str, channel: Optional[str] = None) -> dict:

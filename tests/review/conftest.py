@@ -83,7 +83,7 @@ def store(tmp_path_factory):
     work = tmp_path_factory.mktemp("review-bot")
     db = work / "conversations.db"
     tracker_store = {"type": "cluster.tracker_store.DurableSQLTrackerStore", "dialect": "sqlite", "db": str(db)}
-    bot = running_bot(tracker_store, work)
+    bot = running_bot(tracker_store)
     try:
         played = play_conversations(bot.__enter__())
     except BaseException:

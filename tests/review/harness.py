@@ -3,11 +3,9 @@ port, and an HTTP client that keeps its cookies and does not follow redirects.""
 from __future__ import annotations
 
 import http.cookiejar
-import os
 import re
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -15,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Dict, Optional
 
-from scripts.processes import free_port, stop_processes
+from tooling.processes import free_port, server_env, spawn, stop_processes, wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
 REVIEWER, PASSWORD = "dr-tester", "a long test password"
@@ -38,25 +36,13 @@ class ReviewServer:
 
         if not self.accounts.exists() or REVIEWER not in load_accounts(self.accounts):
             set_account(REVIEWER, PASSWORD, self.accounts)
-        self.log.parent.mkdir(parents=True, exist_ok=True)
-        with open(self.log, "w") as log:
-            self.process = subprocess.Popen(
-                [sys.executable, "-m", "review", "--port", str(self.port), "--endpoints", str(self.endpoints)],
-                cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                env={**os.environ, "PYTHONPATH": str(ROOT), **self.env})
-        deadline = time.time() + 60
-        while time.time() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"the review server exited: {self.log.read_text()[-2000:]}")
-            try:
-                urllib.request.urlopen(f"{self.url}/login", timeout=2).read()
-                return self
-            except OSError:
-                time.sleep(0.3)
-        raise TimeoutError(f"the review server did not answer: {self.log}")
+        self.process = spawn([sys.executable, "-m", "review", "--port", str(self.port), "--endpoints", str(self.endpoints)],
+                             self.log, server_env(**self.env))
+        wait_for(f"{self.url}/login", 60, self.process, self.log)
+        return self
 
     def stop(self) -> None:
-        stop_processes([self.process])
+        stop_processes([self.process], group=True)
 
 
 @dataclass

@@ -36,14 +36,14 @@ def postgres():
 
 
 @pytest.fixture(scope="module")
-def pg_store(postgres, tmp_path_factory):
+def pg_store(postgres):
     from tests.review.bot import running_bot
 
     env = postgres["env"]
     tracker_store = {"type": "cluster.tracker_store.DurableSQLTrackerStore", "dialect": "postgresql",
                      "url": env["POSTGRES_HOST"], "port": int(env["POSTGRES_PORT"]), "db": env["POSTGRES_DB"],
                      "username": env["POSTGRES_USER"], "password": env["POSTGRES_PASSWORD"]}
-    with running_bot(tracker_store, tmp_path_factory.mktemp("review-pg-bot")) as url:
+    with running_bot(tracker_store) as url:
         played = play_conversations(url)
     database = (f"postgresql://{env['POSTGRES_USER']}:{env['POSTGRES_PASSWORD']}@{env['POSTGRES_HOST']}:"
                 f"{env['POSTGRES_PORT']}/{env['POSTGRES_DB']}")

@@ -36,8 +36,8 @@ def pytest_collection_modifyitems(config, items):
 
 @pytest.fixture(scope="session")
 def web_stack(tmp_path_factory):
-    from scripts.processes import free_port
-    from scripts.web_stack import WebStack
+    from tooling.processes import free_port
+    from tooling.web_stack import WebStack
 
     running = os.environ.get("WEB_TESTS_RUNNING_STACK")  # "page-port rasa-port": a `make web` already running
     if running:

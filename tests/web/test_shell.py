@@ -55,7 +55,7 @@ class Terminal:
 def test_make_chat_opens_on_a_clean_screen_and_its_custom_actions_answer():
     """No warnings or server logs before the prompt (they go to logs/), the action server found
     on the port ACTION_PORT names, and the assessment said once, as text."""
-    from scripts.processes import free_port
+    from tooling.processes import free_port
 
     env = {**os.environ, "PROMPT_TOOLKIT_NO_CPR": "1", "TERM": "xterm"}
     env.pop("MAKEFLAGS", None)
