@@ -9,6 +9,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.tracker_adapter import send, slot_events, state_from, turn_from
+from cluster.records import RECORD_UNREACHABLE
 from numbness_triage.interview import Interview
 from numbness_triage.knowledge import shared_knowledge_base
 from numbness_triage.questions import DEFAULT_QUESTION_BUDGET
@@ -16,14 +17,12 @@ from numbness_triage.questions import DEFAULT_QUESTION_BUDGET
 
 logger = logging.getLogger(__name__)
 
-# The tracker store (cluster/tracker_store.py, DurableSQLTrackerStore) marks the session it starts when
-# the conversation's record cannot be read (database unreachable, no copy on the server) with this
-# `session_started` metadata; the person is then told (advice "record_unreachable").
-RECORD_UNREACHABLE = "conversation_record_unreachable"
 
 
 def record_unreachable(tracker: Tracker) -> bool:
-    """Whether the current session was started without the conversation's record."""
+    """Whether the current session was started without the conversation's record: the tracker
+    store (cluster/tracker_store.py) marks such a session; the person is then told (advice
+    "record_unreachable")."""
     starts = [e for e in tracker.events if isinstance(e, dict) and e.get("event") == "session_started"]
     return bool(starts) and bool((starts[-1].get("metadata") or {}).get(RECORD_UNREACHABLE))
 

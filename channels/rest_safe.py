@@ -58,7 +58,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse, ResponseStream
 
 from channels.conversation_ids import ConversationIds
-from cluster.tracker_store import conversation_hash  # the tracker store's logs name conversations the same way
+from cluster.records import conversation_hash  # the tracker store's logs name conversations the same way
 
 logger = logging.getLogger(__name__)
 

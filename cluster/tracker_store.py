@@ -22,8 +22,8 @@ when the database stays unreachable, handled inside the store so Rasa's fail-saf
   first out; a copy with unsaved events is never dropped. When the database cannot be read the
   conversation continues from that copy - its slots, red flags included - and a save that fails is
   kept as pending;
-- a message is stored (database and copy alike) up to MAX_STORED_MESSAGE_CHARS (5,000: what the
-  interview reads, numbness_triage.extraction.MAX_MESSAGE_CHARS), with the length it had in its
+- a message is stored (database and copy alike) up to MAX_STORED_MESSAGE_CHARS (records.py; 5,000:
+  what the interview reads, numbness_triage.limits.MAX_MESSAGE_CHARS), with the length it had in its
   metadata (`stored_text`: {"chars": <length>, "kept": 5000}): the NLU has read it whole before it
   is stored (red flags in its first 100,000 characters: they are the event's entities and the
   conversation's slots), and a reviewer sees what the interview read. Metadata a client sent with
@@ -67,7 +67,6 @@ from __future__ import annotations
 import asyncio
 import collections
 import contextlib
-import hashlib
 import json
 import logging
 import os
@@ -82,52 +81,9 @@ from rasa.shared.core.constants import ACTION_LISTEN_NAME, ACTION_SESSION_START_
 from rasa.shared.core.events import ActionExecuted, SessionStarted
 from rasa.shared.core.trackers import DialogueStateTracker
 
+from cluster.records import RECORD_UNREACHABLE, conversation_hash, stored_form
+
 logger = logging.getLogger(__name__)
-
-# The `session_started` metadata of a conversation started while its record was unreachable
-# (read by actions/interview_actions.py, which has its own copy of the name).
-RECORD_UNREACHABLE = "conversation_record_unreachable"
-# What is kept of a message: numbness_triage.extraction.MAX_MESSAGE_CHARS (a test checks they agree;
-# not imported, so that the tracker store does not load the extractor).
-MAX_STORED_MESSAGE_CHARS = 5000
-MAX_STORED_METADATA_BYTES = 10_000
-STORED_TEXT = "stored_text"  # the user event's metadata key saying how long the message was
-
-
-def stored_metadata(metadata: Any) -> Any:
-    """`metadata` itself, or {"metadata_not_stored": <its size>} when its JSON is over
-    MAX_STORED_METADATA_BYTES."""
-    size = len(json.dumps(metadata)) if metadata else 0
-    return metadata if size <= MAX_STORED_METADATA_BYTES else {"metadata_not_stored": size}
-
-
-def stored_form(event: dict) -> dict:
-    """`event` (Event.as_dict()) as it is kept: a person's message cut to MAX_STORED_MESSAGE_CHARS
-    (its length noted in the metadata) and client metadata over MAX_STORED_METADATA_BYTES dropped.
-    Returns `event` itself when nothing is cut."""
-    if event.get("event") != "user":
-        return event
-    text, metadata = event.get("text"), event.get("metadata")
-    long_text = isinstance(text, str) and len(text) > MAX_STORED_MESSAGE_CHARS
-    kept_metadata = stored_metadata(metadata)
-    if not long_text and kept_metadata is metadata:
-        return event
-    event = dict(event)
-    metadata = dict(kept_metadata or {})
-    if long_text:
-        event["text"] = text[:MAX_STORED_MESSAGE_CHARS]
-        metadata[STORED_TEXT] = {"chars": len(text), "kept": MAX_STORED_MESSAGE_CHARS}
-    event["metadata"] = metadata
-    parse_data = event.get("parse_data")
-    if isinstance(parse_data, dict):
-        parse_data = dict(parse_data)
-        if isinstance(parse_data.get("text"), str):
-            parse_data["text"] = parse_data["text"][:MAX_STORED_MESSAGE_CHARS]
-        if "metadata" in parse_data:
-            parse_data["metadata"] = metadata
-        event["parse_data"] = parse_data
-    return event
-
 
 def _with_pre_ping(url: Any) -> dict:
     kwargs = _stock_engine_kwargs(url)
@@ -136,11 +92,6 @@ def _with_pre_ping(url: Any) -> dict:
 
 
 _stock_engine_kwargs = rasa_tracker_store.create_engine_kwargs
-
-
-def conversation_hash(sender_id: Any) -> Text:
-    """What the logs name a conversation by (the tracker store and channels/rest_safe.py)."""
-    return hashlib.sha256(str(sender_id).encode("utf-8", "surrogatepass")).hexdigest()[:12]
 
 
 class ReconnectingSQLTrackerStore(SQLTrackerStore):

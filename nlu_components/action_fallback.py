@@ -13,7 +13,7 @@ event of the session, and one message of 600 KB (its text three times, escaped) 
 turn of the conversation fail with a 413, "start over" included. The actions read the latest
 message and the slots (actions/tracker_adapter.py), and of the latest message's text the interview
 reads the first MAX_MESSAGE_CHARS characters and its length (to say what it read). So:
-- every message in the events is cut as the tracker store keeps it (cluster.tracker_store.stored_form);
+- every message in the events is cut as the tracker store keeps it (cluster.records.stored_form);
 - the latest message's text is its first MAX_MESSAGE_CHARS characters, with its length beside it
   (`text_length`, read by actions/tracker_adapter.py; the NLU has read the whole message before);
 - when the request is still over the budget, the earlier messages' text and parse data are left
@@ -34,7 +34,7 @@ from jsonschema.validators import validator_for
 from rasa.core.actions.action import ActionExecutionRejection, RemoteAction
 from rasa.shared.core.events import BotUttered
 
-from cluster.tracker_store import stored_form, stored_metadata
+from cluster.records import stored_form, stored_metadata
 from numbness_triage.limits import MAX_MESSAGE_CHARS, TEXT_LENGTH
 from numbness_triage.knowledge import shared_knowledge_base
 

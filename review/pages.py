@@ -2,13 +2,13 @@
 one conversation with its mark, and the export of the marked ones."""
 from __future__ import annotations
 
-import hashlib
 import logging
 from typing import TYPE_CHECKING, Optional
 
 from sanic import Sanic, response
 from sanic.request import Request
 
+from cluster.records import conversation_hash
 from review import plots, views
 from review.access import csrf_ok, refused_form
 from review.export import export_yaml
@@ -19,11 +19,6 @@ if TYPE_CHECKING:
     from review.app import Review
 
 logger = logging.getLogger(__name__)
-
-
-def conversation_hash(sender_id: str) -> str:
-    """How the log names a conversation (never by its id)."""
-    return hashlib.sha256(sender_id.encode("utf-8", "replace")).hexdigest()[:12]
 
 
 def _page_number(text: Optional[str]) -> int:

@@ -52,7 +52,7 @@ import yaml
 if __package__ in (None, ""):  # run as `python scripts/reliability.py`
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from cluster.tracker_store import MAX_STORED_MESSAGE_CHARS  # noqa: E402
+from cluster.records import MAX_STORED_MESSAGE_CHARS  # noqa: E402
 from tooling.bot import MODEL, action_server_command, rasa_server_command, write_endpoints  # noqa: E402
 from tooling.processes import ROOT, free_port, server_env, spawn, stop_processes, wait_for  # noqa: E402
 from scripts.reliability_probes import FakeTelegram, Probes, summary as probe_summary  # noqa: E402

@@ -6,7 +6,6 @@ import tracemalloc
 
 from rasa.shared.core.events import UserUttered
 
-from cluster import tracker_store
 from numbness_triage.extraction import MAX_MESSAGE_CHARS
 from tests.stores.test_durable_tracker_store import (  # noqa: F401 - fixtures
     domain, make_store, new_tracker, place, turn, user_texts)
@@ -21,10 +20,6 @@ def conversation(domain, sender, text=HUGE, metadata=None):
                                metadata=metadata))
     turn(tracker, "it's my left leg", "inform", ("interview", {"stage": "interview", "side": "left"}))
     return tracker
-
-
-def test_what_is_stored_of_a_message_is_what_the_interview_reads():
-    assert tracker_store.MAX_STORED_MESSAGE_CHARS == MAX_MESSAGE_CHARS
 
 
 async def test_a_huge_message_is_stored_as_its_first_5000_characters_with_its_length(domain, place):

@@ -267,12 +267,6 @@ async def test_a_read_only_database_keeps_the_conversation(domain, place, caplog
     assert_no_text_in(caplog_info)
 
 
-def test_the_action_server_reads_the_store_marker():
-    from actions import interview_actions
-
-    assert interview_actions.RECORD_UNREACHABLE == RECORD_UNREACHABLE
-
-
 def record_unreachable_reply():
     from numbness_triage.knowledge import shared_knowledge_base
 
