@@ -25,7 +25,8 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 import nlu_components.commands  # noqa: F401 - typed "/intent{...}" read only when safe (issue 16)
 import nlu_components.listening  # noqa: F401 - a conversation always gets back to listening (issue 16)
-from numbness_triage.extraction import MAX_MESSAGE_CHARS, readable
+from numbness_triage.limits import MAX_MESSAGE_CHARS
+from numbness_triage.text_normalization import readable
 
 FULL_TEXT = "full_text"  # the whole readable message, when TEXT was cut (not in the parse output)
 TYPED_TEXT = "typed_text"  # the message as typed, when TEXT is not (not in the parse output)

@@ -129,7 +129,7 @@ _ONE = re.compile(r"\b(one|single|just the one|only one)\s+(leg|foot|side)\b|\bo
 _PLURAL = re.compile(r"\b(legs|feet|feets|legz|calves|thighs|shins)\b")
 _LIMB = r"(?:(?:lower|upper|big|little)\s+)?(?:legs?|legz|foot|feet|feets|thighs?|calf|calves|shins?|knees?|ankles?|toes?|heels?|soles?)"
 # A side said of a leg or foot ("my right leg") outranks one said of anything else ("the left side of my face").
-_SIDE_OF_LIMB = re.compile(rf"\b(?P<side>left|lft|right|rt)\s+{_LIMB}\b")
+SIDE_OF_LIMB = re.compile(rf"\b(?P<side>left|lft|right|rt)\s+{_LIMB}\b")
 _BOTH_LIMBS = re.compile(rf"\bboth\s+(?:of\s+)?(?:my\s+|the\s+)?{_LIMB}\b|\bboth\s+sides\b|\b(?:legs|feet|thighs|calves|shins)\s+(?:are\s+)?both\b")
 
 
@@ -139,7 +139,7 @@ def find_side(text: str):
     both_limbs = _BOTH_LIMBS.search(lowered)
     if both_limbs:
         return "both", both_limbs.span()
-    of_limb = list(_SIDE_OF_LIMB.finditer(lowered))
+    of_limb = list(SIDE_OF_LIMB.finditer(lowered))
     if of_limb:
         sides = {"left" if m.group("side") in ("left", "lft") else "right" for m in of_limb}
         return ("both" if len(sides) == 2 else sides.pop()), of_limb[0].span()
@@ -163,12 +163,10 @@ def parse_side(text: str) -> Optional[str]:
     return find_side(text)[0]
 
 
-_SUDDEN = timing.SUDDEN  # extraction looks for red flags around these words in a long message
 # "straight after the fall": sudden. After an operation is not: numbness noticed after surgery is
 # the operation's story (a nerve injured or pressed), not a stroke's.
-_AFTER_AN_EVENT = re.compile(r"\b(straight|right|just|immediately|soon)?\s*(after|since) (the|my|a|that) "
+AFTER_AN_EVENT = re.compile(r"\b(straight|right|just|immediately|soon)?\s*(after|since) (the|my|a|that) "
                              r"(fall|kick|accident|crash|injury|knock|blow|tackle)\b")
-AFTER_AN_EVENT = _AFTER_AN_EVENT
 
 
 def find_onset(text: str):
@@ -177,7 +175,7 @@ def find_onset(text: str):
     onset, span = timing.find_onset(text)
     if onset:
         return onset, span
-    event = _AFTER_AN_EVENT.search(plain(text))
+    event = AFTER_AN_EVENT.search(plain(text))
     return ("sudden", event.span()) if event else (None, None)
 
 

@@ -9,7 +9,7 @@ import functools
 import re
 from enum import Enum
 from pathlib import Path
-from typing import Dict, List, Optional, Tuple, Union
+from typing import Dict, List, Optional, Pattern, Tuple, Union
 
 import yaml
 from pydantic import BaseModel, Field, ValidationError, root_validator, validator
@@ -467,6 +467,7 @@ class KnowledgeBase(BaseModel):
     languages: Dict[str, Language] = Field(default_factory=dict)
     translated_red_flags: Dict[str, TranslatedRedFlag] = Field(default_factory=dict)
     safety_rules: Dict[str, SafetyRule] = Field(default_factory=dict)
+    cue_idioms: List[str] = Field(default_factory=list)  # phrases in which a cue word hints at nothing
 
     class Config:
         arbitrary_types_allowed = True
@@ -499,6 +500,7 @@ _FILES: Dict[str, Tuple[str, type, str]] = {
     "safety_rules.yml": ("rules", SafetyRule, "safety_rules"),
 }
 TRANSLATED_RED_FLAGS_FILE = "red_flags_translated.yml"  # two lists: languages, red_flags
+CUE_IDIOMS_FILE = "cue_idioms.yml"  # a list of phrases: idioms
 REQUIRED_ADVICE = ("disclaimer", "what_i_am", "home_care", "when_to_see_doctor", "talk_to_person", "not_a_diagnosis",
                    "temporary_compression_care", "trouble", "record_unreachable")
 
@@ -532,6 +534,26 @@ def _load_file(path: Path, key: str, model: type) -> Dict[str, BaseModel]:
             raise KnowledgeError(f"{where}: duplicate id {entry.id!r}")
         entries[entry.id] = entry
     return entries
+
+
+def _load_idioms(path: Path) -> List[str]:
+    try:
+        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise KnowledgeError(f"{path}: file is missing") from None
+    except yaml.YAMLError as error:
+        raise KnowledgeError(f"{path}: not valid YAML: {error}") from None
+    idioms = document.get("idioms") if isinstance(document, dict) else None
+    if not isinstance(idioms, list) or not all(isinstance(idiom, str) and idiom.strip() for idiom in idioms):
+        raise KnowledgeError(f"{path}: expected a top-level list of phrases under 'idioms'")
+    return [idiom.strip().lower() for idiom in idioms]
+
+
+def cue_pattern(cues: List[str]) -> Pattern[str]:
+    """A red flag's cue words as one pattern: "breath*" matches words that start with it; any other
+    cue only as a whole word or phrase."""
+    parts = [re.escape(cue[:-1]) + r"\w*" if cue.endswith("*") else re.escape(cue) + r"\b" for cue in cues]
+    return re.compile(r"\b(" + "|".join(parts) + ")")
 
 
 def _check_integrity(kb: KnowledgeBase, directory: Path) -> None:
@@ -628,7 +650,7 @@ def load_knowledge_base(directory: Path = DEFAULT_KNOWLEDGE_DIR) -> KnowledgeBas
     translated = directory / TRANSLATED_RED_FLAGS_FILE
     parts["languages"] = _load_file(translated, "languages", Language)
     parts["translated_red_flags"] = _load_file(translated, "red_flags", TranslatedRedFlag)
-    kb = KnowledgeBase(**parts)
+    kb = KnowledgeBase(**parts, cue_idioms=_load_idioms(directory / CUE_IDIOMS_FILE))
     _check_integrity(kb, directory)
     return kb
 

@@ -1,27 +1,57 @@
-"""Knowledge-base phrases in a sequence of token keys, in plain Python: the cheap reading of a
-message the extractor has no time left for (SymptomExtractor._scan).
+"""Knowledge-base phrases as sequences of token keys (normalizer.py): how they match a message.
 
-A phrase is the matching keys of its words (extraction.SymptomExtractor._pattern does the same
-for spaCy's Matcher): between two of them may stand any number of GAP_WORDS ("my LEFT leg is
-REALLY numb"); "..." stands for up to WILDCARD_TOKENS words that are not a negation or the end of
-a clause. Only phrases are tried whose first key is the token's, so a text costs a few dictionary
-look-ups per token, where spaCy's Matcher tries every one of some 2,500 patterns at every token.
-Without ConText, a phrase is denied by a negation among the three words before it in its clause
+A phrase is the matching keys of its words: between two of them may stand any number of GAP_WORDS
+("my LEFT leg is REALLY numb"); "..." (WILDCARD) stands for up to WILDCARD_TOKENS words that are
+not a negation or the end of a clause (WILDCARD_STOPS). `matcher_pattern` says that as a pattern of
+spaCy's Matcher (the extractor's full reading); `PhraseScanner` finds the same phrases in plain
+Python, the cheap reading of a message the extractor has no time left for (SymptomExtractor._scan):
+only phrases are tried whose first key is the token's, so a text costs a few dictionary look-ups
+per token, where spaCy's Matcher tries every one of some 2,500 patterns at every token. Without
+ConText, a phrase is denied by a negation among the three words before it in its clause
 (`denied_in_scan`); what only denies ("speech", "pulse") also by "is fine" shortly after it.
 """
 from __future__ import annotations
 
 import re
-from typing import Dict, Iterable, List, Optional, Sequence, Set, Tuple
+from typing import Any, Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
-WILDCARD = "..."
+WILDCARD, WILDCARD_TOKENS = "...", 10
+WILDCARD_STOPS = ("not", "no", "never", "n't", "without", "nothing", "none", "fine", "normal", "ok", "okay",
+                  ".", ",", ";", "!", "?", ":")
+
+# Words that may stand between the words of a phrase without changing what it says:
+# "I can't move my LEFT leg", "my leg is REALLY numb", "legs have been numb".
+GAP_WORDS = ("left", "right", "both", "lower", "upper", "whole", "entire", "big", "little", "small",
+             "really", "very", "so", "all", "just", "completely", "totally", "even", "literally", "real",
+             "pretty", "quite", "a", "bit", "kind", "sort", "now", "still", "always", "constantly",
+             "sometimes", "often", "have", "be", "kinda", "sorta", "super", "too", "also", "properly",
+             "at", "lately", "again", "badly", "slightly", "somewhat", "partly", "only", "mostly", "dead",
+             "go", "start", "keep", "get", "feel", "same", "one", "front", "outer", "inner", "ice",
+             "stone", "way", "more", "much", "anymore")
 
 Phrase = Tuple[Tuple[str, ...], str]  # (keys, label)
 
 
+def matcher_pattern(keys: Sequence[str], gap_keys: List[str], wildcard_stops: List[str]) -> List[Dict[str, Any]]:
+    """A phrase's keys as a pattern of spaCy's Matcher over the tokens' `finding_key`: room for
+    `gap_keys` between them; WILDCARD for up to WILDCARD_TOKENS tokens of any key but
+    `wildcard_stops` ("walking ... difficult": "walking back to the car was really difficult")."""
+    gap = {"_": {"finding_key": {"IN": gap_keys}}, "OP": "*"}
+    anything = {"_": {"finding_key": {"NOT_IN": wildcard_stops}}, "OP": "?"}
+    pattern: List[Dict[str, Any]] = []
+    for i, key in enumerate(keys):
+        if key == WILDCARD:
+            pattern.extend([anything] * WILDCARD_TOKENS)
+            continue
+        if i and keys[i - 1] != WILDCARD:
+            pattern.append(gap)
+        pattern.append({"_": {"finding_key": key}})
+    return pattern
+
+
 class PhraseScanner:
     def __init__(self, phrases: Iterable[Phrase], gap_keys: Iterable[str], wildcard_stops: Iterable[str],
-                 wildcard_tokens: int):
+                 wildcard_tokens: int = WILDCARD_TOKENS):
         self._by_first: Dict[str, List[Phrase]] = {}
         for keys, label in phrases:
             if keys and keys[0] != WILDCARD:

@@ -10,11 +10,23 @@ PyRuSH keeps state while it splits a text (PyFastNER's FastCNER.process): one sp
 from __future__ import annotations
 
 import os
+import sys
 import threading
 from bisect import bisect_left
 from typing import Set
 
 _local = threading.local()
+
+
+def silence_pyrush() -> None:
+    """PyRuSH logs every sentence split at DEBUG through loguru; keep it quiet."""
+    try:
+        from loguru import logger as loguru_logger
+
+        loguru_logger.remove()
+        loguru_logger.add(sys.stderr, level="WARNING")
+    except ImportError:  # pragma: no cover - loguru comes with PyRuSH
+        pass
 
 
 def _rush():

@@ -30,8 +30,17 @@ from itertools import product
 from typing import Callable, List, Optional, Tuple
 
 APOSTROPHES = frozenset("’‘´`ʼ′‛＇")
-# Markup that is not words: "<i>slurred</i>", "\x1b[31m" (a colour, not age 31).
 _TO_APOSTROPHE = {ord(char): "'" for char in APOSTROPHES}
+_TERMINAL_ESCAPE = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b[@-_]")  # "\x1b[31m": colour, not age 31
+
+
+def readable(text: str) -> str:
+    """No terminal escape sequences; control characters as spaces (new lines and tabs kept).
+    As long as `text`, so offsets into it are offsets into what was typed."""
+    if not isinstance(text, str):
+        return ""
+    text = _TERMINAL_ESCAPE.sub(lambda escape: " " * len(escape.group()), text)
+    return "".join(ch if ch.isprintable() or ch in "\n\t" else " " for ch in text)
 
 
 def plain(text: str) -> str:
@@ -40,7 +49,8 @@ def plain(text: str) -> str:
     return (text if isinstance(text, str) else "").lower().translate(_TO_APOSTROPHE)
 
 
-_MARKUP = re.compile(r"</?[a-zA-Z][^<>]{0,200}>|\x1b\[[0-?]*[ -/]*[@-~]|\x1b[@-_]")
+# Markup that is not words: "<i>slurred</i>", "\x1b[31m" (a colour, not age 31).
+_MARKUP = re.compile(r"</?[a-zA-Z][^<>]{0,200}>|" + _TERMINAL_ESCAPE.pattern)
 _SPACE_LIKE = {"Zs", "Cc", "So", "Sk", "Co", "Cn", "Cs"}  # a space: emoji, symbols, controls, unknown
 _DROPPED = {"Cf", "Mn", "Me"}  # invisible: soft hyphen, zero-width, direction marks, variation selectors
 _LINE_BREAKS = {"Zl", "Zp"}

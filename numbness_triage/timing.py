@@ -79,7 +79,7 @@ _RELATIVE_STARTS = [  # "since ..." and other anchors, with how long ago they ar
 ]
 _RELATIVE = [(unit, re.compile(rf"\b(?:{pattern})\b")) for unit, pattern in _RELATIVE_STARTS]
 
-SUDDEN = _SUDDEN = re.compile(r"\b(sudden\w*|suddenley|suddently|all of a sudden|all at once|(?:out of|outta) (?:nowhere|the blue)|"
+SUDDEN = re.compile(r"\b(sudden\w*|suddenley|suddently|all of a sudden|all at once|(?:out of|outta) (?:nowhere|the blue)|"
                      r"instantly|in an instant|abrupt\w*|at once|immediately|straight away|right away|"
                      r"in a (?:second|sec|moment|heartbeat|flash)|within a (?:second|minute)|"
                      r"in (?:a few )?seconds|in a split second|split second|within (?:seconds|minutes)|in (?:a few|a couple of) minutes|"
@@ -140,7 +140,7 @@ def find_onset(text: str) -> Tuple[Optional[str], Optional[Span]]:
     suddenly" is gradual); "quickly" after "goes away" is not an onset."""
     lowered = plain(text)
     said = []
-    for value, pattern in (("sudden", _SUDDEN), ("hours", _OVER_HOURS), ("days", _OVER_DAYS), ("gradual", _GRADUAL)):
+    for value, pattern in (("sudden", SUDDEN), ("hours", _OVER_HOURS), ("days", _OVER_DAYS), ("gradual", _GRADUAL)):
         for match in pattern.finditer(lowered):
             before = lowered[: match.start()]
             if _NOT_BEFORE.search(before):
