@@ -18,9 +18,8 @@ import html
 from dataclasses import asdict, dataclass, field
 from typing import Any, Dict, List, Optional
 
-from numbness_triage.knowledge import KnowledgeBase, Urgency, shared_knowledge_base
+from numbness_triage.knowledge import EMERGENCY_LEVELS, KnowledgeBase, Urgency, shared_knowledge_base
 
-EMERGENCY_LEVELS = (Urgency.emergency.value, Urgency.emergency_ambulance.value)
 MAX_FITS, MAX_AGAINST = 5, 4  # as many reasons as the text of the assessment shows
 # When a payload names no level we know, the card must still tell people what to do.
 UNKNOWN_LEVEL_ADVICE = "If you think this may be an emergency, call 911 now. Otherwise, talk to your doctor."

@@ -176,7 +176,7 @@ def find_onset(text: str):
     if onset:
         return onset, span
     event = AFTER_AN_EVENT.search(plain(text))
-    return ("sudden", event.span()) if event else (None, None)
+    return (timing.SUDDEN_ONSET, event.span()) if event else (None, None)
 
 
 def parse_onset(text: str) -> Optional[str]:

@@ -35,8 +35,8 @@ from numbness_triage.mention_rules import (ONE_SIDE_LIMBS, add_numbness_behind_s
                                            derive_sudden_numbness, leg_pain_behind, mentions_a_limb, one_sided_limbs,
                                            pain_by_place, place_generic_numbness, self_answered_questions,
                                            spread_told_by_places)
-from numbness_triage.mentions import (ABSENT, ASSERTIONS, HISTORICAL, NUMBNESS_FINDINGS, OTHER_PERSON, POSSIBLE,
-                                      PRESENT, Extraction, Mention, dedupe)
+from numbness_triage.mentions import (ABSENT, ASSERTIONS, HISTORICAL, OTHER_PERSON, POSSIBLE, PRESENT, Extraction,
+                                      Mention, dedupe)
 from numbness_triage.normalizer import Normalizer
 from numbness_triage.other_languages import TranslatedRedFlags
 from numbness_triage.phrase_scan import (GAP_WORDS, WILDCARD, WILDCARD_STOPS, PhraseScanner, denied_in_scan,
@@ -47,8 +47,8 @@ from numbness_triage.text_windows import Budget, token_windows, windows_around
 from numbness_triage.timing import SUDDEN
 
 # What the extractor's callers read here with it: what it returns and how much of a message it reads.
-__all__ = ["ABSENT", "ASSERTIONS", "HISTORICAL", "MAX_MESSAGE_CHARS", "MAX_RED_FLAG_SCAN_CHARS", "NUMBNESS_FINDINGS",
-           "OTHER_PERSON", "POSSIBLE", "PRESENT", "Extraction", "Mention", "SymptomExtractor", "shared_extractor"]
+__all__ = ["ABSENT", "ASSERTIONS", "HISTORICAL", "MAX_MESSAGE_CHARS", "MAX_RED_FLAG_SCAN_CHARS", "OTHER_PERSON",
+           "POSSIBLE", "PRESENT", "Extraction", "Mention", "SymptomExtractor", "shared_extractor"]
 
 REST_OVERLAP = 400  # the rest starts this far before MAX_MESSAGE_CHARS: a phrase across it is whole
 MAX_CACHED_WINDOWS = 256

@@ -22,8 +22,8 @@ from numbness_triage.language import looks_non_english
 from numbness_triage.limits import MAX_MESSAGE_CHARS, MAX_RED_FLAG_SCAN_CHARS
 from numbness_triage.matching import Profile, rank, triage_from_ranking
 from numbness_triage.mention_rules import SPEAKS_OF_ONESELF, about_the_patient, names_a_person, the_patients
-from numbness_triage.mentions import (ABSENT, HISTORICAL, NUMBNESS_FINDINGS, OTHER_PERSON, POSSIBLE, PRESENT,
-                                      Extraction, Mention)
+from numbness_triage.finding_ids import NUMBNESS_FINDINGS
+from numbness_triage.mentions import ABSENT, HISTORICAL, OTHER_PERSON, POSSIBLE, PRESENT, Extraction, Mention
 from numbness_triage.patient import (RELATIONS, SOMEONE_ELSE, Framing, explicit_age, explicit_sex, find_framing,
                                      pronoun_in, third_person_age)
 from numbness_triage.questions import DEFAULT_QUESTION_BUDGET, next_question

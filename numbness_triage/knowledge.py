@@ -14,6 +14,7 @@ from typing import Dict, List, Optional, Pattern, Tuple, Union
 import yaml
 from pydantic import BaseModel, Field, ValidationError, root_validator, validator
 
+from numbness_triage.finding_ids import NAMED_IN_CODE
 from numbness_triage.timing import COURSES, DURATIONS, EPISODES, ONSETS
 
 DEFAULT_KNOWLEDGE_DIR = Path(__file__).resolve().parent.parent / "data" / "knowledge"
@@ -39,6 +40,10 @@ class Urgency(str, Enum):
 
     def at_least(self, other: "Urgency") -> bool:
         return self.rank >= other.rank
+
+
+URGENCY_LEVELS = [level.value for level in Urgency]  # least urgent first
+EMERGENCY_LEVELS = (Urgency.emergency.value, Urgency.emergency_ambulance.value)
 
 
 def highest(levels) -> Optional[Urgency]:
@@ -107,9 +112,13 @@ class Explanation(BaseModel):
         extra = "forbid"
 
 
+# How a red flag escalates: at once, or after its clarify_question ("is the weakness new?").
+IMMEDIATE, CLARIFY = "immediate", "clarify"
+
+
 class RedFlag(BaseModel):
     urgency: Urgency
-    escalation: str = "immediate"  # immediate | clarify
+    escalation: str = IMMEDIATE  # IMMEDIATE | CLARIFY
     clarify_question: Optional[str] = None
     heard: str  # how the bot names it back: "you said your speech is slurred"
     explained_by: List[Explanation] = Field(default_factory=list)  # findings that make it benign
@@ -133,9 +142,9 @@ class RedFlag(BaseModel):
         if (any(e.holds_if == EASED_WITHIN_MINUTES for e in values.get("explained_by") or [])
                 and not values.get("explanation_question")):
             raise ValueError("an explanation that holds only if the numbness eased needs explanation_question")
-        if values["escalation"] not in ("immediate", "clarify"):
-            raise ValueError("escalation must be 'immediate' or 'clarify'")
-        if values["escalation"] == "clarify" and not values.get("clarify_question"):
+        if values["escalation"] not in (IMMEDIATE, CLARIFY):
+            raise ValueError(f"escalation must be {IMMEDIATE!r} or {CLARIFY!r}")
+        if values["escalation"] == CLARIFY and not values.get("clarify_question"):
             raise ValueError("a red flag that escalates after clarifying needs clarify_question")
         if values.get("cues") and not values.get("check_question"):
             raise ValueError("a red flag with cues needs the check_question the bot asks when one is heard")
@@ -147,13 +156,17 @@ class RedFlag(BaseModel):
         extra = "forbid"
 
 
+# The kinds of finding (findings.yml)
+SYMPTOM, PATTERN, HISTORY = "symptom", "pattern", "history"
+
+
 class Finding(Entry):
     """A symptom, a pattern of symptoms, or a piece of history a person can report."""
 
     id: str
     label: str
     absent_label: Optional[str] = None  # how a denial reads where "no <label>" is not English
-    kind: str = "symptom"  # symptom | pattern | history
+    kind: str = SYMPTOM  # SYMPTOM | PATTERN | HISTORY
     phrases: List[str]
     denial_phrases: List[str] = Field(default_factory=list)  # count only when denied: "my speech is fine"
     location: Optional[str] = None
@@ -168,7 +181,7 @@ class Finding(Entry):
 
     @validator("kind")
     def _kind(cls, value):
-        if value not in ("symptom", "pattern", "history"):
+        if value not in (SYMPTOM, PATTERN, HISTORY):
             raise ValueError("kind must be symptom, pattern or history")
         return value
 
@@ -322,6 +335,11 @@ class CauseGroup(Entry):
     members: List[GroupMember]
 
 
+# The kinds of question (questions.yml): a yes/no question about a finding, or an opening question.
+YES_NO, AGE_SEX, SIDE, ONSET, DURATION = "yes_no", "age_sex", "side", "onset", "duration"
+QUESTION_KINDS = (YES_NO, AGE_SEX, SIDE, ONSET, DURATION)
+
+
 class Question(Entry):
     id: str
     text: str
@@ -334,9 +352,9 @@ class Question(Entry):
 
     @root_validator(skip_on_failure=True)
     def _yes_no_needs_finding(cls, values):
-        if values["kind"] not in ("yes_no", "age_sex", "side", "onset", "duration"):
-            raise ValueError("kind must be yes_no, age_sex, side, onset or duration")
-        if values["kind"] == "yes_no" and not values.get("finding"):
+        if values["kind"] not in QUESTION_KINDS:
+            raise ValueError(f"kind must be one of {', '.join(QUESTION_KINDS)}")
+        if values["kind"] == YES_NO and not values.get("finding"):
             raise ValueError("a yes/no question needs the finding it answers")
         return values
 
@@ -605,6 +623,10 @@ def _check_integrity(kb: KnowledgeBase, directory: Path) -> None:
     for advice_id in REQUIRED_ADVICE:
         if advice_id not in kb.advice:
             raise KnowledgeError(f"{directory / 'advice.yml'}: missing entry {advice_id!r}")
+    for finding_id in NAMED_IN_CODE:
+        if finding_id not in kb.findings:
+            raise KnowledgeError(f"{directory / 'findings.yml'}: missing entry {finding_id!r} (the code names it: "
+                                 "numbness_triage/finding_ids.py)")
     owner: Dict[str, str] = {}
     for finding in kb.findings.values():
         for phrase in [*finding.phrases, *finding.denial_phrases]:

@@ -20,8 +20,9 @@ import math
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Tuple
 
-from numbness_triage.knowledge import Cause, KnowledgeBase, Urgency
-from numbness_triage.mentions import ABSENT, HISTORICAL, NUMBNESS_FINDINGS, PRESENT
+from numbness_triage.knowledge import HISTORY, Cause, KnowledgeBase, Urgency
+from numbness_triage.finding_ids import NUMBNESS_FINDINGS, TINGLING
+from numbness_triage.mentions import ABSENT, HISTORICAL, PRESENT
 from numbness_triage.timing import DURATIONS
 
 PRIOR_BY_RARITY = {"common": 1.0, "uncommon": 0.5, "rare": 0.25, None: 0.5}
@@ -124,7 +125,7 @@ def finding_likelihood(kb: KnowledgeBase, cause: Cause, finding_id: str) -> floa
 
 def background_likelihood(kb: KnowledgeBase, finding_id: str) -> float:
     """P(the person reports this finding | a cause that has nothing to do with it)."""
-    if kb.findings[finding_id].kind == "history":
+    if kb.findings[finding_id].kind == HISTORY:
         return UNRELATED_HISTORY_LIKELIHOOD
     return UNRELATED_SYMPTOM_LIKELIHOOD
 
@@ -132,9 +133,9 @@ def background_likelihood(kb: KnowledgeBase, finding_id: str) -> float:
 def _something_else_likelihood(kb: KnowledgeBase, finding_id: str) -> float:
     """P(finding | some cause the knowledge base does not know): numbness is what brought the
     person here; any other symptom is about as common as it is among people with numbness."""
-    if finding_id in NUMBNESS_FINDINGS or finding_id == "tingling":
+    if finding_id in NUMBNESS_FINDINGS or finding_id == TINGLING:
         return BACKGROUND_NUMBNESS_LIKELIHOOD
-    if kb.findings[finding_id].kind == "history":
+    if kb.findings[finding_id].kind == HISTORY:
         return UNRELATED_HISTORY_LIKELIHOOD
     return BACKGROUND_SYMPTOM_LIKELIHOOD
 

@@ -7,20 +7,25 @@ import re
 from dataclasses import replace
 from typing import List, Optional, Tuple
 
-from numbness_triage.mentions import (ABSENT, HISTORICAL, NUMBNESS_FINDINGS, OTHER_PERSON, PRESENT, Extraction, Mention,
-                                      dedupe)
+from numbness_triage.finding_ids import (ARM_NUMBNESS, FAMILY_HISTORY_MS, FIBULAR_NERVE_PAIN, FOOT_NUMBNESS, FOOT_PAIN,
+                                         INJURY_LEG_PAIN, LEG_NUMBNESS, LEG_PAIN, LIMB_COLOUR_CHANGE, LIMB_FINDINGS,
+                                         LOWER_BACK_PAIN, MS_DIAGNOSIS, NEW_HEADACHE, NUMBNESS_FINDINGS,
+                                         ONE_SIDED_BODY_WEAKNESS, PAIN_WALKING_EASES_WITH_REST, PARALYSIS, SCIATICA,
+                                         SPREADING_WEAKNESS, SUDDEN_NUMBNESS, SUDDEN_SEVERE_HEADACHE, THIGH_PAIN,
+                                         UPPER_BACK_OR_NECK_PAIN, UPPER_LEG_NUMBNESS, WEAKNESS)
+from numbness_triage.mentions import ABSENT, HISTORICAL, OTHER_PERSON, PRESENT, Extraction, Mention, dedupe
 from numbness_triage.patient import RELATIONS, find_framing
+from numbness_triage.timing import SUDDEN_ONSET
+
 
 def mentions_a_limb(result: Extraction) -> bool:
     """Side is only read where the message is about the legs or feet, not "my left eye"."""
-    limb = (*NUMBNESS_FINDINGS, "tingling", "burning_sensation", "weakness", "leg_pain", "foot_pain",
-            "cold_feet", "sciatica", "paralysis", "thigh_pain")
-    return any(m.finding in limb and m.assertion != OTHER_PERSON for m in result.mentions)
+    return any(m.finding in LIMB_FINDINGS and m.assertion != OTHER_PERSON for m in result.mentions)
 
 
 def derive_sudden_numbness(result: Extraction) -> None:
     """"My leg suddenly went numb": sudden onset of present numbness is the red flag itself."""
-    if result.onset != "sudden" or "sudden_numbness" in {m.finding for m in result.mentions}:
+    if result.onset != SUDDEN_ONSET or SUDDEN_NUMBNESS in {m.finding for m in result.mentions}:
         return
     numb = [m for m in result.mentions if m.finding in NUMBNESS_FINDINGS and m.assertion == PRESENT]
     if numb and result.onset_span:
@@ -32,7 +37,7 @@ def derive_sudden_numbness(result: Extraction) -> None:
                if m.finding not in NUMBNESS_FINDINGS and m.text):
             result.onset, result.onset_span = None, None
             return
-        result.mentions.append(Mention("sudden_numbness", PRESENT, start, end, "sudden"))
+        result.mentions.append(Mention(SUDDEN_NUMBNESS, PRESENT, start, end, "sudden"))
 
 
 _FOOT_WORDS = r"foot|feet|feets|toes?|soles?|heels?|ankles?|instep"
@@ -40,8 +45,7 @@ _THIGH_WORDS = r"thighs?|upper\s+legs?|hips?|groin"
 _LEG_WORDS = r"legs?|legg|calf|calves|shins?|knees?|lower\s+legs?"
 _ARM_WORDS = r"arms?|hands?|fingers?|wrists?|forearms?"
 _BODY_PART = re.compile(rf"\b(?:(?P<foot>{_FOOT_WORDS})|(?P<thigh>{_THIGH_WORDS})|(?P<arm>{_ARM_WORDS})|(?P<leg>{_LEG_WORDS}))\b")
-_PLACE_FINDING = {"foot": "foot_numbness", "thigh": "upper_leg_numbness", "leg": "leg_numbness",
-                  "arm": "arm_numbness"}
+_PLACE_FINDING = {"foot": FOOT_NUMBNESS, "thigh": UPPER_LEG_NUMBNESS, "leg": LEG_NUMBNESS, "arm": ARM_NUMBNESS}
 _SENTENCE_END = re.compile(r"[.!?;\n]")
 
 
@@ -89,7 +93,7 @@ def place_generic_numbness(mentions: List[Mention], text: str) -> List[Mention]:
             for _, other_place in _listed_with(parts, where, text) if (where, inside.lastgroup) in parts else ():
                 if _PLACE_FINDING[other_place] != mention.finding:
                     placed.append(replace(mention, finding=_PLACE_FINDING[other_place]))
-        elif mention.finding == "leg_numbness":
+        elif mention.finding == LEG_NUMBNESS:
             sentence_start = max([m.end() for m in _SENTENCE_END.finditer(text, 0, mention.start)] or [0])
             found = _SENTENCE_END.search(text, mention.end)
             sentence_end = found.start() if found else len(text)
@@ -107,10 +111,10 @@ def place_generic_numbness(mentions: List[Mention], text: str) -> List[Mention]:
 
 def add_numbness_behind_sudden(mentions: List[Mention]) -> List[Mention]:
     """"My leg suddenly went numb" is both numbness and its sudden onset."""
-    sudden = next((m for m in mentions if m.finding == "sudden_numbness"), None)
+    sudden = next((m for m in mentions if m.finding == SUDDEN_NUMBNESS), None)
     if sudden is None or any(m.finding in NUMBNESS_FINDINGS for m in mentions):
         return mentions
-    return [*mentions, replace(sudden, finding="leg_numbness")]
+    return [*mentions, replace(sudden, finding=LEG_NUMBNESS)]
 
 
 _STARTED_THEN_NOW = re.compile(
@@ -122,19 +126,19 @@ _STARTED_THEN_NOW = re.compile(
 def spread_told_by_places(mentions: List[Mention], text: str) -> List[Mention]:
     """"It started in my toes on Tuesday and now it's up past my knees": numbness that moves up
     the body is spreading (the red flag asks whether quickly), however it is said."""
-    if any(m.finding == "spreading_weakness" for m in mentions):
+    if any(m.finding == SPREADING_WEAKNESS for m in mentions):
         return []
     match = _STARTED_THEN_NOW.search(text)
     if not match:
         return []
-    return [Mention("spreading_weakness", PRESENT, match.start(), match.end(), text[match.start():match.end()])]
+    return [Mention(SPREADING_WEAKNESS, PRESENT, match.start(), match.end(), text[match.start():match.end()])]
 
 
 def add_spread_numbness(mentions: List[Mention], text: str) -> List[Mention]:
     """"It began in my feet and has spread up to my thighs": talk of spreading (not of weakness)
     is about the numbness, which is then in every part of the leg named."""
-    spreading = next((m for m in mentions if m.finding == "spreading_weakness"), None)
-    if spreading is None or spreading.assertion == OTHER_PERSON or any(m.finding == "weakness" for m in mentions):
+    spreading = next((m for m in mentions if m.finding == SPREADING_WEAKNESS), None)
+    if spreading is None or spreading.assertion == OTHER_PERSON or any(m.finding == WEAKNESS for m in mentions):
         return mentions
     have = {m.finding for m in mentions}
     added = []
@@ -147,24 +151,24 @@ def add_spread_numbness(mentions: List[Mention], text: str) -> List[Mention]:
 
 
 # Specific findings that also say the general one (the gold set's convention).
-_IMPLIES = {"sudden_severe_headache": "new_headache"}
+_IMPLIES = {SUDDEN_SEVERE_HEADACHE: NEW_HEADACHE}
 # A disease named as someone else's is itself the finding "in the family".
-FAMILY_DISEASE = {"family_history_ms": re.compile(r"^(ms|m\.s\.?|multiple sclerosis|multiple sclerosys)$", re.I)}
-_OWN_DIAGNOSIS = {"family_history_ms": "ms_diagnosis"}  # the same disease named as the person's own
+FAMILY_DISEASE = {FAMILY_HISTORY_MS: re.compile(r"^(ms|m\.s\.?|multiple sclerosis|multiple sclerosys)$", re.I)}
+_OWN_DIAGNOSIS = {FAMILY_HISTORY_MS: MS_DIAGNOSIS}  # the same disease named as the person's own
 
 
-_LEG_PAIN_FROM = ("sciatica", "pain_walking_eases_with_rest", "injury_leg_pain", "fibular_nerve_pain")
+_LEG_PAIN_FROM = (SCIATICA, PAIN_WALKING_EASES_WITH_REST, INJURY_LEG_PAIN, FIBULAR_NERVE_PAIN)
 _LEG_WORD = re.compile(rf"\b({_LEG_WORDS})\b")
 
 
 # Pain said in a person's own words of a place: "my lower back has been agony", "sore feet",
 # "my neck is killing me". Finding -> the places whose pain it is (the most specific first).
 PAIN_OF_PLACE = {
-    "upper_back_or_neck_pain": r"neck|upper back|top of my back|between my shoulder ?blades",
-    "lower_back_pain": r"lower back|low back|back|spine|lumbar",
-    "thigh_pain": r"thighs?",
-    "foot_pain": r"foot|feet|heels?|soles?|toes?|ankles?",
-    "leg_pain": r"legs?|calf|calves|shins?|knees?",
+    UPPER_BACK_OR_NECK_PAIN: r"neck|upper back|top of my back|between my shoulder ?blades",
+    LOWER_BACK_PAIN: r"lower back|low back|back|spine|lumbar",
+    THIGH_PAIN: r"thighs?",
+    FOOT_PAIN: r"foot|feet|heels?|soles?|toes?|ankles?",
+    LEG_PAIN: r"legs?|calf|calves|shins?|knees?",
 }
 _PAIN_WORD = (r"pain\w*|hurt\w*|ache\w*|aching|achy|sore\w*|agony|agonising|agonizing|killing (?:me|him|her|them)|murder|"
               r"throbb\w*|stabbing|excruciating|tender|bad|playing up|giving me (?:grief|gyp|hell)|in bits|wrecked")
@@ -219,11 +223,11 @@ _COLOUR_OF_A_LIMB = re.compile(rf"\b{_LIMB}\b[^.!?;,]{{0,40}}?\b(?P<colour>{_COL
 def colour_of_a_limb(mentions: List[Mention], text: str) -> List[Mention]:
     """A leg or foot said to be pale, white, blue or mottled, however the sentence runs ("my left
     leg suddenly went numb and pale"); pallor of a person ("I look pale") is not this red flag."""
-    if any(m.finding == "limb_colour_change" for m in mentions):
+    if any(m.finding == LIMB_COLOUR_CHANGE for m in mentions):
         return []
     for match in _COLOUR_OF_A_LIMB.finditer(text):
         if not _DENIAL.search(text[max(0, match.start() - 30):match.start("colour") if match.group("colour") else match.start()]):
-            return [Mention("limb_colour_change", PRESENT, match.start(), match.end(), text[match.start():match.end()])]
+            return [Mention(LIMB_COLOUR_CHANGE, PRESENT, match.start(), match.end(), text[match.start():match.end()])]
     return []
 
 
@@ -234,7 +238,7 @@ def leg_pain_behind(mentions: List[Mention], text: str) -> List[Mention]:
         if (mention.finding in _LEG_PAIN_FROM and mention.assertion == PRESENT
                 and not re.fullmatch(r"sciatic\w*( pain| nerve)?", mention.text.lower())
                 and _LEG_WORD.search(text[mention.start: mention.end + 40].lower())):
-            return [Mention("leg_pain", PRESENT, mention.start, mention.end, mention.text)]
+            return [Mention(LEG_PAIN, PRESENT, mention.start, mention.end, mention.text)]
     return []
 
 
@@ -249,12 +253,12 @@ def one_sided_limbs(mentions: List[Mention], text: str) -> List[Mention]:
     match = ONE_SIDE_LIMBS.search(text.lower())
     if match is None:
         return []
-    said = [m for m in mentions if m.finding in (*NUMBNESS_FINDINGS, "arm_numbness", "weakness", "paralysis")
+    said = [m for m in mentions if m.finding in (*NUMBNESS_FINDINGS, ARM_NUMBNESS, WEAKNESS, PARALYSIS)
             and not _SENTENCE_END.search(text, min(m.start, match.end()), max(m.start, match.end()))]
     if not said:
         return []
     nearest = min(said, key=lambda m: abs(m.start - match.end()))
-    return [replace(nearest, finding="one_sided_body_weakness", start=match.start(), end=match.end(), text=match.group(0))]
+    return [replace(nearest, finding=ONE_SIDED_BODY_WEAKNESS, start=match.start(), end=match.end(), text=match.group(0))]
 
 
 def apply_implications(mentions: List[Mention], text: str = "") -> List[Mention]:

@@ -7,7 +7,6 @@ from typing import Dict, Iterable, List, Optional, Set, Tuple
 PRESENT, ABSENT, POSSIBLE, OTHER_PERSON = "present", "absent", "possible", "other_person"
 HISTORICAL = "historical"  # the person's own, in the past and over: "last year I had blurry vision"
 ASSERTIONS = (PRESENT, ABSENT, POSSIBLE, OTHER_PERSON, HISTORICAL)
-NUMBNESS_FINDINGS = ("leg_numbness", "foot_numbness", "upper_leg_numbness")
 
 
 @dataclass(frozen=True)

@@ -13,8 +13,8 @@ import unicodedata
 from typing import Dict, List, Tuple
 
 from numbness_triage.knowledge import KnowledgeBase
+from numbness_triage.mentions import ABSENT, PRESENT
 
-PRESENT, ABSENT = "present", "absent"  # as numbness_triage.extraction (which imports this module)
 NEGATION_WORDS_BEFORE = 3  # languages with spaces: a negation among the 3 words before the phrase
 NEGATION_CHARS_BEFORE = 4  # Chinese: among the 4 characters before it
 WITHOUT_SPACES = {"zh"}

@@ -10,10 +10,10 @@ from __future__ import annotations
 import math
 from typing import Collection, Dict, Iterable, List, Optional
 
-from numbness_triage.knowledge import KnowledgeBase, Question
+from numbness_triage.knowledge import AGE_SEX, DURATION, ONSET, SIDE, YES_NO, KnowledgeBase, Question
 from numbness_triage.matching import Profile, finding_likelihood, posterior
 
-OPENING_KINDS = ("age_sex", "side", "onset", "duration")
+OPENING_KINDS = (AGE_SEX, SIDE, ONSET, DURATION)
 DEFAULT_QUESTION_BUDGET = 8  # discriminating questions after the opening ones
 CLEAR_LEAD = 0.75  # the top cause's share at which the ranking counts as clear
 MIN_GAIN = 0.02  # bits; a question that tells less than this is not worth the person's time
@@ -21,9 +21,9 @@ MIN_GAIN = 0.02  # bits; a question that tells less than this is not worth the p
 
 def is_answered(question: Question, profile: Profile, unknown: Collection[str] = ()) -> bool:
     """Said already, or asked and not known (`unknown`: "age", "sex", "side", "onset", "duration")."""
-    if question.kind == "age_sex":
+    if question.kind == AGE_SEX:
         return all(getattr(profile, key) is not None or key in unknown for key in ("age", "sex"))
-    if question.kind in ("side", "onset", "duration"):
+    if question.kind in (SIDE, ONSET, DURATION):
         return getattr(profile, question.kind) is not None or question.kind in unknown
     return question.finding in profile.findings
 
@@ -56,7 +56,7 @@ def _what_the_leader_needs(kb: KnowledgeBase, beliefs: Dict[str, float], profile
     leader = kb.causes[max(beliefs, key=beliefs.get)]
     must_know = [*leader.risk.required_factors, *leader.always, *(f for f in leader.top_symptoms if f in kb.red_flags)]
     for finding in must_know:
-        needed = next((q for q in unanswered if q.kind == "yes_no" and q.finding == finding), None)
+        needed = next((q for q in unanswered if q.kind == YES_NO and q.finding == finding), None)
         if needed is not None and finding not in profile.findings:
             return needed
     return None
@@ -72,7 +72,7 @@ def next_question(kb: KnowledgeBase, profile: Profile, asked: Iterable[str],
         for question in unanswered:
             if question.kind == kind:
                 return question
-    discriminating_asked = sum(1 for qid in asked if kb.questions[qid].kind == "yes_no")
+    discriminating_asked = sum(1 for qid in asked if kb.questions[qid].kind == YES_NO)
     if discriminating_asked >= budget:
         return _what_the_leader_needs(kb, posterior(kb, profile), profile, unanswered)
     for question in unanswered:
@@ -84,7 +84,7 @@ def next_question(kb: KnowledgeBase, profile: Profile, asked: Iterable[str],
         return needed
     if ranking_is_clear(beliefs):
         return None
-    candidates = [q for q in unanswered if q.kind == "yes_no"]
+    candidates = [q for q in unanswered if q.kind == YES_NO]
     if not candidates:
         return None
     gain, best = max(((information_gain(kb, q, beliefs), q) for q in candidates), key=lambda pair: pair[0])

@@ -11,9 +11,10 @@ from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Tuple
 
 from numbness_triage.limits import MAX_MESSAGE_CHARS, MAX_RED_FLAG_SCAN_CHARS
-from numbness_triage.knowledge import KnowledgeBase, Question, SafetyRule, Urgency
+from numbness_triage.knowledge import AGE_SEX, ONSET, SIDE, YES_NO, KnowledgeBase, Question, SafetyRule, Urgency
 from numbness_triage.matching import Ranking
-from numbness_triage.mentions import ABSENT, HISTORICAL, NUMBNESS_FINDINGS, POSSIBLE, PRESENT
+from numbness_triage.finding_ids import NUMBNESS_FINDINGS
+from numbness_triage.mentions import ABSENT, HISTORICAL, POSSIBLE, PRESENT
 from numbness_triage.state import State
 
 
@@ -45,7 +46,7 @@ AFTER_BUTTONS = [
     {"title": "Talk to a person", "payload": "/talk_to_person"},
 ]
 FEEDBACK_BUTTONS = [{"title": "Yes", "payload": "/affirm"}, {"title": "No", "payload": "/deny"}]
-BUTTONS_BY_KIND = {"yes_no": YES_NO_BUTTONS, "side": SIDE_BUTTONS, "onset": ONSET_BUTTONS}
+BUTTONS_BY_KIND = {YES_NO: YES_NO_BUTTONS, SIDE: SIDE_BUTTONS, ONSET: ONSET_BUTTONS}
 # The greeting the channels send for a person who opens the chat (Telegram's /start in
 # channels/telegram_secure.py; the web widget's initPayload in web/server.py).
 CHANNEL_GREETING = "/greet"
@@ -126,7 +127,7 @@ def in_third_person(template: str, pronoun: Optional[str]) -> str:
 
 
 def question_text(question: Question, state: State) -> str:
-    if question.kind == "age_sex":
+    if question.kind == AGE_SEX:
         return _age_sex_text(state)
     if state.about_someone_else() and question.text_other:
         return in_third_person(question.text_other, state.pronoun)

@@ -20,7 +20,8 @@ from typing import Optional, Tuple
 from numbness_triage.text_normalization import plain
 
 DURATIONS = ("minutes", "hours", "days", "weeks", "months", "years")
-ONSETS = ("sudden", "hours", "days", "gradual")
+SUDDEN_ONSET = "sudden"  # the onset the safety rules reason about by name (sudden numbness is a red flag)
+ONSETS = (SUDDEN_ONSET, "hours", "days", "gradual")
 EPISODES = ("minutes", "hours", "constant")
 COURSES = ("constant", "intermittent", "worsening", "improving")
 

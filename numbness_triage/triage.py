@@ -4,7 +4,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Dict, Iterable, List, Optional
 
-from numbness_triage.knowledge import EASED_WITHIN_MINUTES, Explanation, Finding, KnowledgeBase, Urgency, highest
+from numbness_triage.knowledge import (EASED_WITHIN_MINUTES, IMMEDIATE, Explanation, Finding, KnowledgeBase, Urgency,
+                                      highest)
+from numbness_triage.finding_ids import SUDDEN_NUMBNESS
 from numbness_triage.mentions import PRESENT
 
 # What the interview knows about whether the numbness went within minutes of moving.
@@ -38,9 +40,6 @@ def _explained(finding: Finding, findings: Dict[str, str], eased: Optional[str])
     return None if any(v is None for v in verdicts) else False
 
 
-SUDDEN_NUMBNESS = "sudden_numbness"
-
-
 def sudden_onset_explained(kb: KnowledgeBase, findings: Dict[str, str], eased: Optional[str]) -> bool:
     """Whether what explains sudden numbness (a recent operation, an injury, a position that
     eased) holds for this person."""
@@ -62,7 +61,7 @@ def check_red_flags(kb: KnowledgeBase, findings: Dict[str, str], cleared: Iterab
             continue
         if explained is None:
             ask_if_eased.append(flag)
-        elif finding.red_flag.escalation == "immediate":
+        elif finding.red_flag.escalation == IMMEDIATE:
             escalate.append(flag)
         elif flag not in cleared:
             clarify.append(flag)
@@ -80,7 +79,7 @@ def present_red_flags(kb: KnowledgeBase, findings: Dict[str, str]) -> List[str]:
 
 def immediate_red_flags(kb: KnowledgeBase, present: Iterable[str]) -> List[str]:
     """Flags among `present` that escalate without a question: what the NLU marks on its own."""
-    return [f for f in present if f in kb.red_flags and kb.findings[f].red_flag.escalation == "immediate"]
+    return [f for f in present if f in kb.red_flags and kb.findings[f].red_flag.escalation == IMMEDIATE]
 
 
 def red_flag_urgency(kb: KnowledgeBase, flags: Iterable[str]) -> Optional[Urgency]:
@@ -92,4 +91,4 @@ def heard(kb: KnowledgeBase, flags: Iterable[str]) -> List[str]:
 
 
 def escalating_findings(kb: KnowledgeBase) -> Dict[str, Finding]:
-    return {fid: f for fid, f in kb.red_flags.items() if f.red_flag.escalation == "immediate"}
+    return {fid: f for fid, f in kb.red_flags.items() if f.red_flag.escalation == IMMEDIATE}

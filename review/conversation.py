@@ -15,11 +15,10 @@ import statistics
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional
 
+from numbness_triage.knowledge import EMERGENCY_LEVELS, URGENCY_LEVELS as LEVELS
+from numbness_triage.mentions import PRESENT
 from review.vocabulary import Vocabulary
 
-LEVELS = ["self_care", "consultation", "consultation_24", "emergency", "emergency_ambulance"]
-EMERGENCY_LEVELS = {"emergency", "emergency_ambulance"}
-PRESENT = "present"
 # The bot's replies that say it could not read a message (numbness_triage/interview.py and
 # nlu_components/action_fallback.py word them): the start of the reply -> the reason shown.
 UNREAD_REPLIES = {

@@ -13,12 +13,14 @@ from typing import Dict, List, Optional, Tuple
 
 import yaml
 
-from review.conversation import EMERGENCY_LEVELS, Conversation, Message
+from numbness_triage.knowledge import EMERGENCY_LEVELS
+from numbness_triage.mentions import ABSENT, HISTORICAL, OTHER_PERSON
+from review.conversation import Conversation, Message
 from review.marks import NO_GOOD_FIT, Mark
 from review.vocabulary import Vocabulary
 
 STANDARD = {"age_sex": "age_sex", "side": "side", "onset": "onset", "duration": "duration"}
-DENIED_ROLES = {"absent", "other_person", "historical"}
+DENIED_ROLES = {ABSENT, OTHER_PERSON, HISTORICAL}
 _CAREGIVER = re.compile(r"\b(my|our)\s+(mum|mom|mother|dad|father|husband|wife|partner|son|daughter|child|kid|"
                         r"grand\w*|brother|sister|friend|aunt|uncle|neighbou?r|patient)\b|\basking for\b", re.I)
 _PAYLOAD_WORDS = {"/affirm": "yes", "/deny": "no", "/unsure": "not sure"}

@@ -24,13 +24,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from numbness_triage.extraction import shared_extractor  # noqa: E402
-from numbness_triage.mentions import ABSENT, OTHER_PERSON, POSSIBLE, PRESENT  # noqa: E402
+from numbness_triage.mentions import ASSERTIONS, HISTORICAL, PRESENT  # noqa: E402
 from numbness_triage.knowledge import shared_knowledge_base  # noqa: E402
 
 TARGETS = {"development": {"f1": 0.92, "assertion_accuracy": 0.95, "red_flag_recall": 1.0},
            "heldout": {"f1": 0.92, "assertion_accuracy": 0.93}}
-HISTORICAL = "historical"
-GOLD_ASSERTIONS = (PRESENT, ABSENT, POSSIBLE, OTHER_PERSON, HISTORICAL)
 
 
 def load_cases(path: Path) -> list:
@@ -40,9 +38,9 @@ def load_cases(path: Path) -> list:
         if not isinstance(case, dict) or not isinstance(case.get("text"), str):
             raise ValueError(f"{path}: case {number} has no `text`")
         for symptom in case.get("symptoms") or []:
-            if symptom.get("assertion") not in GOLD_ASSERTIONS:
+            if symptom.get("assertion") not in ASSERTIONS:
                 raise ValueError(f"{path}: case {number} ({case['text'][:40]!r}): assertion of {symptom.get('id')} "
-                                 f"must be one of {', '.join(GOLD_ASSERTIONS)}, not {symptom.get('assertion')!r}")
+                                 f"must be one of {', '.join(ASSERTIONS)}, not {symptom.get('assertion')!r}")
     return cases
 
 

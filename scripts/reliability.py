@@ -53,11 +53,11 @@ if __package__ in (None, ""):  # run as `python scripts/reliability.py`
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from cluster.records import MAX_STORED_MESSAGE_CHARS  # noqa: E402
+from numbness_triage.knowledge import EMERGENCY_LEVELS  # noqa: E402
 from tooling.bot import MODEL, action_server_command, rasa_server_command, write_endpoints  # noqa: E402
 from tooling.processes import ROOT, free_port, server_env, spawn, stop_processes, wait_for  # noqa: E402
 from scripts.reliability_probes import FakeTelegram, Probes, summary as probe_summary  # noqa: E402
 
-EMERGENCY_LEVELS = ("emergency", "emergency_ambulance")
 BOT_SLOTS = ("interview", "triage", "red_flags", "assessment", "feedback")
 ACTION_TIMEOUT_SECONDS = 2
 SLOW_DELAY_SECONDS = 5  # what the proxy adds: beyond ACTION_TIMEOUT_SECONDS

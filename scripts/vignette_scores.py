@@ -9,7 +9,8 @@ import statistics
 from datetime import date
 from typing import Callable, Iterable, List, Optional
 
-LEVELS = ["self_care", "consultation", "consultation_24", "emergency", "emergency_ambulance"]
+from numbness_triage.knowledge import URGENCY_LEVELS as LEVELS, Urgency
+
 NO_GOOD_FIT = "no_good_fit"
 WEAK_FIT_VALUES = {"weak", "none", "poor", "no_good_fit", "no good fit"}
 
@@ -96,7 +97,7 @@ def score(cases: List[dict], outcomes: List[dict], targets: str = "development")
         "caregiver_share": share(rows, lambda r: r["typed_by"] == "caregiver"),
         "stuck": sum(r["stuck"] for r in rows),
         "stuck_cases": [r["id"] for r in rows if r["stuck"]],
-        "red_flag_recall": share(red_flag_rows, lambda r: triaged(r) and rank(r["triage"]) >= rank("emergency")),
+        "red_flag_recall": share(red_flag_rows, lambda r: triaged(r) and rank(r["triage"]) >= rank(Urgency.emergency.value)),
         "denied_flag_specificity": share([r for r in rows if r["denies_red_flags"]],
                                          lambda r: not r["stuck"] and not r["escalated"]),
         "exact_triage": share(rows, lambda r: triaged(r) and r["triage"] == r["expected_triage"]),
