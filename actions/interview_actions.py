@@ -11,7 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.tracker_adapter import send, slot_events, state_from, turn_from
 from cluster.records import RECORD_UNREACHABLE
 from numbness_triage.interview import Interview
-from numbness_triage.knowledge import shared_knowledge_base
+from numbness_triage.knowledge import RECORD_UNREACHABLE_NOTICE, TROUBLE, shared_knowledge_base
 from numbness_triage.questions import DEFAULT_QUESTION_BUDGET
 
 
@@ -22,7 +22,7 @@ logger = logging.getLogger(__name__)
 def record_unreachable(tracker: Tracker) -> bool:
     """Whether the current session was started without the conversation's record: the tracker
     store (cluster/tracker_store.py) marks such a session; the person is then told (advice
-    "record_unreachable")."""
+    RECORD_UNREACHABLE_NOTICE)."""
     starts = [e for e in tracker.events if isinstance(e, dict) and e.get("event") == "session_started"]
     return bool(starts) and bool((starts[-1].get("metadata") or {}).get(RECORD_UNREACHABLE))
 
@@ -50,11 +50,11 @@ class ActionInterviewTurn(Action):
             # The type only at ERROR: an exception's message may quote what the person wrote.
             logger.error("the interview failed on a message (%s); the person was told", type(error).__name__)
             logger.debug("interview failure detail", exc_info=True)
-            dispatcher.utter_message(text=shared_knowledge_base().advice["trouble"].text)
+            dispatcher.utter_message(text=shared_knowledge_base().advice[TROUBLE].text)
             return []
         if record_unreachable(tracker) and state.red_flags == flags_before and not state.clarifying:
             # No interview on a missing record; a red flag (or the question about one) still goes through.
-            dispatcher.utter_message(text=shared_knowledge_base().advice["record_unreachable"].text)
+            dispatcher.utter_message(text=shared_knowledge_base().advice[RECORD_UNREACHABLE_NOTICE].text)
             return []
         send(dispatcher, replies)
         return slot_events(state)

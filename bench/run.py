@@ -216,10 +216,11 @@ def extraction_timing(limit: Optional[int] = None, repeat: int = 1) -> dict:
 
 
 def trouble_texts() -> List[str]:
-    from numbness_triage.knowledge import shared_knowledge_base
+    from numbness_triage.knowledge import TROUBLE, shared_knowledge_base
+
     texts = []
     try:
-        texts.append(shared_knowledge_base().advice["trouble"].text)
+        texts.append(shared_knowledge_base().advice[TROUBLE].text)
     except Exception:  # noqa: BLE001 - the default text of nlu_components/action_fallback.py still counts
         pass
     return texts + ["Sorry, I'm having trouble right now. If this is urgent, call 911."]

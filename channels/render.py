@@ -18,7 +18,7 @@ import html
 from dataclasses import asdict, dataclass, field
 from typing import Any, Dict, List, Optional
 
-from numbness_triage.knowledge import EMERGENCY_LEVELS, KnowledgeBase, Urgency, shared_knowledge_base
+from numbness_triage.knowledge import EMERGENCY_LEVELS, NOT_A_DIAGNOSIS, KnowledgeBase, Urgency, shared_knowledge_base
 
 MAX_FITS, MAX_AGAINST = 5, 4  # as many reasons as the text of the assessment shows
 # When a payload names no level we know, the card must still tell people what to do.
@@ -136,7 +136,7 @@ def assessment_card(payload: Dict[str, Any], kb: Optional[KnowledgeBase] = None)
         heard=[kb.label(f) if f in kb.findings else f.replace("_", " ") for f in red_flags],
         causes=cards,
         notes=notes,
-        disclaimer=kb.advice["not_a_diagnosis"].text,
+        disclaimer=kb.advice[NOT_A_DIAGNOSIS].text,
         triage=level.value if level else "",
         emergency=emergency,
         causes_note=FOLLOW_THE_OVERALL_ADVICE if any(c.urgency and c.urgency_id != triage for c in cards) else "",

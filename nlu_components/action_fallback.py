@@ -36,7 +36,7 @@ from rasa.shared.core.events import BotUttered
 
 from cluster.records import stored_form, stored_metadata
 from numbness_triage.limits import MAX_MESSAGE_CHARS, TEXT_LENGTH
-from numbness_triage.knowledge import shared_knowledge_base
+from numbness_triage.knowledge import TROUBLE, shared_knowledge_base
 
 logger = logging.getLogger(__name__)
 
@@ -53,7 +53,7 @@ def action_timeout() -> float:
 
 def trouble_text() -> str:
     try:
-        return shared_knowledge_base().advice["trouble"].text
+        return shared_knowledge_base().advice[TROUBLE].text
     except Exception:  # the knowledge base itself may be what failed
         return "Sorry, I'm having trouble right now. If this is urgent, call 911."
 

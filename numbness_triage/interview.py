@@ -21,7 +21,8 @@ from typing import List, Optional, Set
 
 from numbness_triage import answers, replies, safety_questions
 from numbness_triage.finding_ids import LEG_NUMBNESS
-from numbness_triage.knowledge import AGE_SEX, YES_NO, KnowledgeBase, Question, SafetyRule, Urgency, highest
+from numbness_triage.knowledge import (AGE_SEX, DISCLAIMER, NOT_A_DIAGNOSIS, TALK_TO_PERSON, WHAT_I_AM, YES_NO,
+                                      KnowledgeBase, Question, SafetyRule, Urgency, highest)
 from numbness_triage.language import looks_non_english
 from numbness_triage.limits import MAX_MESSAGE_CHARS, MAX_RED_FLAG_SCAN_CHARS
 from numbness_triage.matching import Profile, rank, triage_from_ranking
@@ -193,7 +194,7 @@ class Interview:
                                            "good" if ranking.fits_well else "weak", state.rules)
         text = (f"⚠️ {rules[0].says[0].upper() + rules[0].says[1:]}.\n"
                 f"{self.kb.urgency_levels[level].label}: {self.kb.advice_for(level)}\n"
-                f"{self.kb.advice['not_a_diagnosis'].text}")
+                f"{self.kb.advice[NOT_A_DIAGNOSIS].text}")
         return [Reply(text, custom=state.assessment)]
 
     def _after_escalation(self, state: State, turn: Turn) -> List[Reply]:
@@ -211,8 +212,8 @@ class Interview:
                 state.stage = INTERVIEW
                 return [Reply(replies.welcome(self.kb) + "\n\n" + replies.opening_prompt())]
             return [Reply("Hello again."), *self._resume(state)]
-        simple = {"bot_challenge": self.kb.advice["what_i_am"].text + " " + self.kb.advice["disclaimer"].text,
-                  "talk_to_person": self.kb.advice["talk_to_person"].text, "thanks": "You're welcome."}
+        simple = {"bot_challenge": self.kb.advice[WHAT_I_AM].text + " " + self.kb.advice[DISCLAIMER].text,
+                  "talk_to_person": self.kb.advice[TALK_TO_PERSON].text, "thanks": "You're welcome."}
         if intent == "ask_faq":  # the rule has already sent the answer
             return self._resume(state)
         if intent in simple:

@@ -519,8 +519,10 @@ _FILES: Dict[str, Tuple[str, type, str]] = {
 }
 TRANSLATED_RED_FLAGS_FILE = "red_flags_translated.yml"  # two lists: languages, red_flags
 CUE_IDIOMS_FILE = "cue_idioms.yml"  # a list of phrases: idioms
-REQUIRED_ADVICE = ("disclaimer", "what_i_am", "home_care", "when_to_see_doctor", "talk_to_person", "not_a_diagnosis",
-                   "temporary_compression_care", "trouble", "record_unreachable")
+# The advice the code reads by its id (advice.yml)
+DISCLAIMER, WHAT_I_AM, TALK_TO_PERSON, NOT_A_DIAGNOSIS = "disclaimer", "what_i_am", "talk_to_person", "not_a_diagnosis"
+TROUBLE, RECORD_UNREACHABLE_NOTICE = "trouble", "record_unreachable"
+REQUIRED_ADVICE = (DISCLAIMER, WHAT_I_AM, TALK_TO_PERSON, NOT_A_DIAGNOSIS, TROUBLE, RECORD_UNREACHABLE_NOTICE)
 
 
 def _entry_name(raw, index: int) -> str:

@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Tuple
 
 from numbness_triage.limits import MAX_MESSAGE_CHARS, MAX_RED_FLAG_SCAN_CHARS
-from numbness_triage.knowledge import AGE_SEX, ONSET, SIDE, YES_NO, KnowledgeBase, Question, SafetyRule, Urgency
+from numbness_triage.knowledge import (AGE_SEX, DISCLAIMER, NOT_A_DIAGNOSIS, ONSET, SIDE, WHAT_I_AM, YES_NO, KnowledgeBase,
+                                      Question, SafetyRule, Urgency)
 from numbness_triage.matching import Ranking
 from numbness_triage.finding_ids import NUMBNESS_FINDINGS
 from numbness_triage.mentions import ABSENT, HISTORICAL, POSSIBLE, PRESENT
@@ -158,7 +159,7 @@ def possessive(state: State) -> str:
 # --- fixed texts ----------------------------------------------------------------------------------
 def welcome(kb: KnowledgeBase) -> str:
     """Said once, at the start: what the bot is, that it is not a doctor, when to call 911."""
-    return f"Hello. {kb.advice['what_i_am'].text}\n{kb.advice['disclaimer'].text}"
+    return f"Hello. {kb.advice[WHAT_I_AM].text}\n{kb.advice[DISCLAIMER].text}"
 
 
 def opening_prompt() -> str:
@@ -254,7 +255,7 @@ def assessment_text(kb: KnowledgeBase, ranking: Ranking, level: Urgency, rules: 
     top = shown[0].cause
     if ranking.fits_well and top.advice and top.urgency == level:
         lines.append(top.advice)
-    lines.append(kb.advice["not_a_diagnosis"].text)
+    lines.append(kb.advice[NOT_A_DIAGNOSIS].text)
     return "\n".join(lines)
 
 
@@ -262,7 +263,7 @@ def escalation_text(kb: KnowledgeBase, heard_now: List[str], level: Urgency) -> 
     said = "; ".join(heard_now)
     return (f"⚠️ {said[0].upper() + said[1:]}. This can be a sign of a serious problem.\n"
             f"{kb.urgency_levels[level].label}: {kb.advice_for(level)}\n"
-            f"{kb.advice['not_a_diagnosis'].text}")
+            f"{kb.advice[NOT_A_DIAGNOSIS].text}")
 
 
 def payload(level: Urgency, red_flags: List[str], causes: List[dict], fit: Optional[str] = None,

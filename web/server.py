@@ -38,13 +38,13 @@ logger = logging.getLogger("web")
 def page_knowledge() -> dict:
     """What the card needs from the knowledge base: urgency labels and advice, red-flag names,
     the not-a-diagnosis line."""
-    from numbness_triage.knowledge import shared_knowledge_base
+    from numbness_triage.knowledge import NOT_A_DIAGNOSIS, shared_knowledge_base
 
     kb = shared_knowledge_base()
     levels = {level.value: {"label": entry.label, "advice": entry.advice, "rank": level.rank}
               for level, entry in kb.urgency_levels.items()}
     red_flags = {finding_id: finding.label for finding_id, finding in kb.red_flags.items()}
-    return {"urgency": levels, "red_flags": red_flags, "not_a_diagnosis": kb.advice["not_a_diagnosis"].text}
+    return {"urgency": levels, "red_flags": red_flags, "not_a_diagnosis": kb.advice[NOT_A_DIAGNOSIS].text}
 
 
 def config_script(rasa_url: str, knowledge: dict) -> str:

@@ -4,6 +4,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from numbness_triage.finding_ids import NAMED_IN_CODE
 from numbness_triage.knowledge import DEFAULT_KNOWLEDGE_DIR, KnowledgeError, Urgency, load_knowledge_base, seed_pages
 
 SEEDS = Path(__file__).resolve().parents[3] / "shared" / "seeds"
@@ -31,9 +32,45 @@ def test_the_faq_emergencies_are_red_flags(kb):
         assert kb.findings[finding_id].red_flag.urgency == Urgency.emergency_ambulance
 
 
-def test_all_ten_causes_and_benign_compression_are_there(kb):
-    assert set(TEN_CAUSES_OF_PAGE_004) | {"temporary_compression"} == set(kb.causes)
+def test_the_ten_causes_of_page_004_and_benign_compression_are_there(kb):
+    assert set(TEN_CAUSES_OF_PAGE_004) | {"temporary_compression"} <= set(kb.causes)
     assert kb.causes["temporary_compression"].urgency == Urgency.self_care
+
+
+def test_every_cause_can_be_told_and_ranked(kb):
+    """Each cause names findings the extractor can hear, one of them at least among its top
+    symptoms, and an urgency with advice; one that needs an emergency must show a hallmark first."""
+    for cause in kb.causes.values():
+        assert cause.top_symptoms, cause.id
+        for finding_id in cause.finding_ids():
+            assert kb.findings[finding_id].phrases, (cause.id, finding_id)
+        assert kb.advice_for(cause.urgency), cause.id
+        if cause.urgency.at_least(Urgency.emergency):
+            assert cause.hallmarks.findings or cause.hallmarks.onsets, cause.id
+
+
+def test_every_red_flag_can_be_heard_and_named_back(kb):
+    for flag, finding in kb.red_flags.items():
+        assert finding.phrases and finding.red_flag.heard, flag
+        assert finding.red_flag.urgency.at_least(Urgency.emergency), flag
+
+
+def test_the_findings_the_code_names_are_in_the_knowledge_base(kb):
+    assert set(NAMED_IN_CODE) <= set(kb.findings)
+
+
+def test_removing_a_finding_the_code_names_fails_at_load(broken_copy):
+    def without(value, removed):
+        if isinstance(value, dict):
+            return {k: without(v, removed) for k, v in value.items()}
+        if isinstance(value, list):
+            return [without(v, removed) for v in value if v != removed and not (isinstance(v, dict) and v.get("id") == removed)]
+        return value
+
+    for path in broken_copy.glob("*.yml"):
+        _edit(path, lambda d: d.update(without(d, "family_history_ms")))
+    with pytest.raises(KnowledgeError, match="findings.yml.*family_history_ms.*finding_ids.py"):
+        load_knowledge_base(broken_copy)
 
 
 def test_risk_groups_follow_the_page(kb):
