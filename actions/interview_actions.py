@@ -42,6 +42,8 @@ class ActionInterviewTurn(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+        """Sends the interview's replies to the latest message and returns the slots that store the
+        interview. A failure is answered with the "trouble" advice (call 911 if urgent), never silence."""
         try:
             state = state_from(tracker)
             flags_before = list(state.red_flags)  # handle_turn updates the state in place
@@ -78,6 +80,7 @@ class ActionRestart(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+        """Starts the interview again (saying so) and returns its slots; the red flags stay."""
         state = state_from(tracker)
         send(dispatcher, interview().start_over(state))
         return slot_events(state)
@@ -92,6 +95,7 @@ class ActionBack(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+        """Says how to correct an answer instead; changes nothing."""
         dispatcher.utter_message(text="I can't undo an answer, but you can correct it: tell me, for example "
                                       "\"actually it's my right leg\", or say \"start over\".")
         return []

@@ -49,9 +49,12 @@ class Interview:
 
     # ----------------------------------------------------------------- entry points
     def handle_turn(self, state: State, turn: Turn) -> List[Reply]:
-        """Update `state` with one message; return what to say. A very long message is read up to
-        MAX_MESSAGE_CHARS (the NLU looked for red flags in the whole) and the person is told so;
-        a command or a message in another language answers nothing: only its red flags count."""
+        """The bot's replies to one message; `state` is updated in place (what the person said,
+        the answers, the red flags heard, which are never dropped). A red flag or a combination
+        that needs an emergency ends the interview with the emergency's advice; otherwise the
+        replies ask the next question, or give the assessment. Of a very long message the first
+        MAX_MESSAGE_CHARS characters are read, and the person is told; a command or a message in
+        another language answers nothing: only its red flags count."""
         if turn.full_length > MAX_MESSAGE_CHARS:
             return self._long_message(state, turn)
         if replies.is_command(turn.text):

@@ -262,7 +262,8 @@ def _score(kb: KnowledgeBase, cause: Cause, profile: Profile):
 
 
 def rank(kb: KnowledgeBase, profile: Profile) -> Ranking:
-    """Every cause of the knowledge base, most likely first, with the fit of the best one."""
+    """Every cause of the knowledge base, most likely first, each with its share of the ranking and
+    the reasons for and against it, and how well the best one fits what the person reported."""
     scored = [(cause, *_score(kb, cause, profile)) for cause in kb.causes.values()]
     top_log = max(row[1] for row in scored)
     weights = [math.exp(row[1] - top_log) for row in scored]
@@ -275,7 +276,8 @@ def rank(kb: KnowledgeBase, profile: Profile) -> Ranking:
 
 
 def rank_causes(kb: KnowledgeBase, profile: Profile) -> List[RankedCause]:
-    """Every cause, most likely first (score: its share of the ranking)."""
+    """Every cause, most likely first, with its share of the ranking and its reasons (`rank`'s
+    causes without the fit)."""
     return rank(kb, profile).causes
 
 
