@@ -29,7 +29,7 @@ import sys
 import time
 import uuid
 from pathlib import Path
-from typing import Dict, Iterable, List, Optional, Sequence
+from typing import Any, Dict, Iterable, List, Optional, Sequence
 
 import aiohttp
 import yaml
@@ -346,7 +346,7 @@ async def hostile_probe(url: str, scripts: list, size: int, timeout: float = 60.
     text = hostile_message(size, kind)
     run_id = uuid.uuid4().hex[:6]
     turns: List[dict] = []
-    hostile: Dict[str, object] = {}
+    hostile: Dict[str, Any] = {}
     hostile_done, baseline_done = asyncio.Event(), asyncio.Event()
 
     async def other_conversation(session):
@@ -402,10 +402,8 @@ def main() -> int:
     parser.add_argument("--max-turns", type=int, default=MAX_TURNS)
     parser.add_argument("--timeout", type=float, default=60.0, help="seconds per turn")
     args = parser.parse_args()
-    if args.bot == "ours":
-        scripts = interview_scripts(args.conversations, max_turns=args.max_turns)
-    else:
-        scripts = mood_scripts(args.conversations, max_turns=args.max_turns)
+    scripts: list = (interview_scripts(args.conversations, max_turns=args.max_turns) if args.bot == "ours"
+                     else mood_scripts(args.conversations, max_turns=args.max_turns))
     summary = asyncio.run(run_phase(args.url, scripts, args.concurrency, args.timeout))
     print(json.dumps(summary, indent=2))
     return 0

@@ -120,7 +120,7 @@ def _cold_start(url: str, action_health: str, message: str, processes, started: 
     """Seconds from process start to: the action server's /health, the Rasa server's /, and the first
     HTTP 200 with a non-empty reply to a REST message (the cold start). A Rasa server that is up
     without a model (it failed to load one: it then ignores every message) stops the wait at once."""
-    marks: Dict[str, float] = {}
+    marks: Dict[str, Optional[float]] = {}
     sender = f"coldstart-{uuid.uuid4().hex[:8]}"
     deadline = started + timeout
     while time.monotonic() < deadline:

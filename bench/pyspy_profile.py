@@ -24,6 +24,7 @@ import threading
 import time
 from collections import Counter
 from pathlib import Path
+from typing import List
 
 ROOT = Path(__file__).resolve().parent.parent
 if sys.path and Path(sys.path[0] or ".").resolve() == ROOT / "bench":  # run as a script: bench/ must not
@@ -90,7 +91,9 @@ def own(frame: str) -> bool:
 
 
 def summarize(raw: Path, top: int = 25) -> str:
-    inclusive, self_time, own_self, total = Counter(), Counter(), 0, 0
+    inclusive: Counter[str] = Counter()
+    self_time: Counter[str] = Counter()
+    own_self, total = 0, 0
     for line in raw.read_text().splitlines():
         if not line.strip():
             continue
@@ -99,7 +102,7 @@ def summarize(raw: Path, top: int = 25) -> str:
         for frame in set(stack):
             inclusive[frame] += count
         self_time[stack[-1]] += count
-    own_inclusive = Counter()
+    own_inclusive: Counter[str] = Counter()
     for line in raw.read_text().splitlines():
         if not line.strip():
             continue
@@ -154,7 +157,8 @@ def main() -> int:
         print(f"{args.bot}: up after {bot.cold_start['seconds']} s; warming up", flush=True)
         scripts = load.interview_scripts(2) if args.bot == "ours" else load.mood_scripts(2)
         asyncio.run(load.run_phase(bot.url, scripts, 1))
-        stop, stats = threading.Event(), []
+        stop = threading.Event()
+        stats: List[dict] = []
         talker = threading.Thread(target=keep_talking, args=(bot.url, args.bot, args.concurrency, stop, stats))
         talker.start()
         time.sleep(2)

@@ -33,7 +33,7 @@ import tempfile
 import time
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Dict, List, Optional
+from typing import Any, Dict, List, Optional, Tuple
 
 import yaml
 
@@ -45,7 +45,7 @@ if str(ROOT) not in sys.path:  # run as a script
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # spaCy imports TensorFlow through thinc
 
 from bench import load  # noqa: E402
-from bench.procs import BotSpec, RssSampler, running_bot  # noqa: E402
+from bench.procs import BotSpec, RssSampler, RunningBot, running_bot  # noqa: E402
 from tooling.bot import MODEL, RASA  # noqa: E402
 
 BENCH = ROOT / "bench"
@@ -129,7 +129,7 @@ def timed(command: List[str], cwd: Path, env: dict, log_path: Path) -> float:
 # ------------------------------------------------------------------ the stock bot
 
 
-def stock_project() -> (Path, dict):
+def stock_project() -> Tuple[Path, dict]:
     """bench/.stock/project, made by `rasa init --no-prompt` (which trains it, timed), reused while
     the Rasa version is the same."""
     project, meta_path = STOCK_DIR / "project", STOCK_DIR / "training.json"
@@ -244,9 +244,9 @@ def plan(args) -> List[dict]:
     return phases
 
 
-def drive(bots: Dict[str, object], sampler: RssSampler, args, errors: List[str]) -> Dict[str, dict]:
+def drive(bots: Dict[str, RunningBot], sampler: RssSampler, args: Any, errors: List[str]) -> Dict[str, dict]:
     """Every phase on every bot, bot after bot within a phase."""
-    out = {name: {"load": {}, "memory_mb": {}} for name in bots}
+    out: Dict[str, Dict[str, Any]] = {name: {"load": {}, "memory_mb": {}} for name in bots}
     offset = 0
     for name, bot in bots.items():  # warm-up: two conversations, not measured
         asyncio.run(load.run_phase(bot.url, phase_scripts(name, args.warmup, 0, args.max_turns, errors), 1,
@@ -420,7 +420,7 @@ def run(args) -> dict:
     log("timing the extractor on its own")
     extraction = extraction_timing(limit=10 if args.smoke or args.only_hostile else None,
                                    repeat=1 if args.smoke or args.only_hostile else args.extraction_repeat)
-    results = {
+    results: Dict[str, Any] = {
         "schema": SCHEMA,
         "mode": "smoke" if args.smoke else "hostile" if args.only_hostile else "full",
         "measured_at": started_at,

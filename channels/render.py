@@ -76,12 +76,15 @@ class SendsAssessmentCards:
     """Output-channel mixin (first base): the assessment's custom JSON is drawn by the channel's
     `send_assessment`; any other custom JSON goes to the Rasa output channel's own method."""
 
+    async def send_assessment(self, recipient_id: str, assessment: Dict[str, Any]) -> None:
+        raise NotImplementedError  # each channel draws the card its own way
+
     async def send_custom_json(self, recipient_id: str, json_message: Dict[str, Any], **kwargs: Any) -> None:
         assessment = assessment_of(json_message)
         if assessment is not None:
             await self.send_assessment(recipient_id, assessment)
         else:
-            await super().send_custom_json(recipient_id, json_message, **kwargs)
+            await super().send_custom_json(recipient_id, json_message, **kwargs)  # type: ignore[misc]
 
 
 def assessment_card(payload: Dict[str, Any], kb: Optional[KnowledgeBase] = None) -> AssessmentCard:
@@ -108,7 +111,8 @@ def assessment_card(payload: Dict[str, Any], kb: Optional[KnowledgeBase] = None)
     cards = []
     for rank, cause in enumerate(causes, start=1):
         known = kb.causes.get(str(cause.get("id")))
-        why = cause.get("why") if isinstance(cause.get("why"), dict) else {}
+        said_why = cause.get("why")
+        why: Dict[str, Any] = said_why if isinstance(said_why, dict) else {}
         urgency = _level(kb, str(cause.get("urgency") or ""))
         cards.append(CauseCard(
             rank=rank,

@@ -48,7 +48,7 @@ import traceback
 from asyncio import CancelledError, Queue
 from http import HTTPStatus
 from pathlib import Path
-from typing import Any, Awaitable, Callable, Dict, Optional, Text, Union
+from typing import Any, Awaitable, Callable, Dict, Optional, Text, Union, cast
 
 import rasa.utils.endpoints
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
@@ -115,7 +115,7 @@ def _check_text(name: Text, value: Text) -> None:
         value.encode("utf-8")
     except UnicodeEncodeError:
         raise BadRequest(f'"{name}" contains an unpaired UTF-16 surrogate (\\ud800-\\udfff alone): it is not '
-                         f"valid Unicode text.")
+                         f"valid Unicode text.") from None
 
 
 def read_body(request: Request) -> Dict[Text, Any]:
@@ -136,11 +136,11 @@ def read_body(request: Request) -> Dict[Text, Any]:
     try:
         body = json.loads(request.body)
     except UnicodeDecodeError:
-        raise BadRequest("the body is not valid UTF-8 text.")
+        raise BadRequest("the body is not valid UTF-8 text.") from None
     except json.JSONDecodeError as error:  # its message names a position, never the content
-        raise BadRequest(f"the body is not valid JSON ({error.msg}; line {error.lineno}, column {error.colno}).")
+        raise BadRequest(f"the body is not valid JSON ({error.msg}; line {error.lineno}, column {error.colno}).") from None
     except (ValueError, RecursionError):
-        raise BadRequest("the body is not valid JSON.")
+        raise BadRequest("the body is not valid JSON.") from None
     if not isinstance(body, dict):
         raise BadRequest(f"the body is {kind(body)}, not a JSON object.")
     sender = body.get("sender")
@@ -166,7 +166,7 @@ def read_body(request: Request) -> Dict[Text, Any]:
     input_channel = body.get("input_channel")
     if input_channel is not None and not isinstance(input_channel, str):
         raise BadRequest(f'"input_channel" must be a string, got {kind(input_channel)}.')
-    request.parsed_json = body
+    cast(Any, request).parsed_json = body
     return body
 
 
@@ -264,9 +264,8 @@ class SafeRestInput(RestInput):
             input_channel = self._extract_input_channel(request)
             metadata = self.get_metadata(request)
             if rasa.utils.endpoints.bool_arg(request, "stream", default=False):
-                return response.stream(self.stream_response(on_new_message, text, sender_id, input_channel,
-                                                            metadata),
-                                       content_type="text/event-stream")
+                streaming = self.stream_response(on_new_message, text, sender_id, input_channel, metadata)
+                return response.stream(cast(Any, streaming), content_type="text/event-stream")
             collector = CollectingOutputChannel()
             message = UserMessage(text, collector, sender_id, input_channel=input_channel, metadata=metadata)
             if await self.handle(on_new_message, message) is not None:

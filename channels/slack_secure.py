@@ -38,7 +38,7 @@ import asyncio
 import json
 import logging
 from http import HTTPStatus
-from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
+from typing import Any, Awaitable, Callable, Coroutine, Dict, List, Optional, Text, cast
 
 from rasa.core.channels.channel import OutputChannel, UserMessage
 from rasa.core.channels.slack import SlackBot, SlackInput
@@ -107,8 +107,9 @@ class SecureSlackInput(SlackInput):
     def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> "SecureSlackInput":
         if not credentials:
             cls.raise_missing_credentials_exception()
+        credentials = cast(Dict[Text, Any], credentials)  # the line above raised when there were none
         return cls(
-            slack_token=credentials.get("slack_token"),
+            slack_token=cast(Text, credentials.get("slack_token")),
             slack_channel=credentials.get("slack_channel"),
             proxy=credentials.get("proxy"),
             slack_retry_reason_header=credentials.get("slack_retry_reason_header", "x-slack-retry-reason"),
@@ -186,7 +187,7 @@ class SecureSlackInput(SlackInput):
         thread_id = metadata.get("thread_id") if self.use_threads else None
         user_message = UserMessage(text, self.get_output_channel(metadata.get("out_channel"), thread_id),
                                    sender_id, input_channel=self.name(), metadata=metadata)
-        task = asyncio.create_task(on_new_message(user_message))
+        task = asyncio.create_task(cast(Coroutine[Any, Any, Any], on_new_message(user_message)))
         self._background_tasks.add(task)
         task.add_done_callback(self._background_tasks.discard)
         return response.text("")

@@ -44,7 +44,7 @@ import json
 import logging
 import re
 from http import HTTPStatus
-from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
+from typing import Any, Awaitable, Callable, Dict, List, Optional, Text, cast
 
 from aiogram.bot.api import TelegramAPIServer, check_token
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -160,6 +160,7 @@ class SecureTelegramInput(TelegramInput):
     def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> "SecureTelegramInput":
         if not credentials:
             cls.raise_missing_credentials_exception()
+        credentials = cast(Dict[Text, Any], credentials)  # the line above raised when there were none
         return cls(credentials.get("access_token"), credentials.get("verify"), credentials.get("webhook_url"),
                    secret_token=credentials.get("secret_token"), api_url=credentials.get("api_url"))
 

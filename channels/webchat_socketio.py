@@ -199,6 +199,7 @@ class WebchatSocketIOInput(SocketIOInput):
         if conversation is None:
             session_id = self.session_ids.issue()
             conversation = self.session_ids.conversation_of(session_id)
+            assert conversation is not None, "an id this server just issued is one of its own"
         if self.session_persistence:
             previous = self.conversations.get(sid)
             if previous and previous != conversation:

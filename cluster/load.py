@@ -33,7 +33,7 @@ import urllib.request
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from cluster.stack import ROOT, Stack, healthy
 
@@ -156,7 +156,9 @@ def check_trackers(stack: Stack, run: str, conversations: int, turns: int,
                 name = f"load-{run}-{index:03d}"
                 sender = ISSUED.get(name, name)
                 cursor.execute("SELECT type_name, data FROM events WHERE sender_id = %s ORDER BY id", (sender,))
-                seen, answered, last_user = [], [], None
+                seen: List[Any] = []
+                answered: List[bool] = []
+                last_user: Optional[int] = None
                 for type_name, data in cursor.fetchall():
                     if type_name == "user":
                         meta = (json.loads(data).get("metadata") or {})
@@ -240,7 +242,7 @@ def run_load(stack: Stack, conversations: int, turns: int, faults: Sequence[Tupl
             stack.wait_rasa(0)
             entry["restarted"] = True
     checked = check_trackers(stack, run, conversations, turns)
-    latencies = sorted(l for c in clients for l in c.latencies)
+    latencies = sorted(latency for c in clients for latency in c.latencies)
     errors = [e for c in clients for e in c.errors]
     requests: Dict[str, int] = {}
     for c in clients:

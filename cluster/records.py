@@ -40,15 +40,15 @@ def stored_form(event: Dict[str, Any]) -> Dict[str, Any]:
     if event.get("event") != "user":
         return event
     text, metadata = event.get("text"), event.get("metadata")
-    long_text = isinstance(text, str) and len(text) > MAX_STORED_MESSAGE_CHARS
+    long_text = text if isinstance(text, str) and len(text) > MAX_STORED_MESSAGE_CHARS else None
     kept_metadata = stored_metadata(metadata)
-    if not long_text and kept_metadata is metadata:
+    if long_text is None and kept_metadata is metadata:
         return event
     event = dict(event)
     metadata = dict(kept_metadata or {})
-    if long_text:
-        event["text"] = text[:MAX_STORED_MESSAGE_CHARS]
-        metadata[STORED_TEXT] = {"chars": len(text), "kept": MAX_STORED_MESSAGE_CHARS}
+    if long_text is not None:
+        event["text"] = long_text[:MAX_STORED_MESSAGE_CHARS]
+        metadata[STORED_TEXT] = {"chars": len(long_text), "kept": MAX_STORED_MESSAGE_CHARS}
     event["metadata"] = metadata
     parse_data = event.get("parse_data")
     if isinstance(parse_data, dict):

@@ -29,7 +29,7 @@ import time
 import urllib.request
 from functools import cached_property
 from pathlib import Path
-from typing import Dict, List, Optional
+from typing import Any, Dict, List, Optional, TypeGuard
 
 from tooling.bot import MODEL, action_server_command, rasa_server_command
 from tooling.processes import ROOT, free_port, server_env, spawn, wait_for
@@ -96,7 +96,7 @@ def install() -> None:
     # Debian's packages start their own services where systemd runs; ours are private instances.
 
 
-def _alive(pid: Optional[int]) -> bool:
+def _alive(pid: Optional[int]) -> TypeGuard[int]:
     if not pid:
         return False
     try:
@@ -118,7 +118,7 @@ class Stack:
         self.logs = ROOT / "logs" / "cluster" / (self.base.name if self.base != BASE else "")
         self.state_file = self.base / "state.json"
         state = json.loads(self.state_file.read_text()) if self.state_file.exists() else {}
-        self.ports = ports or state.get("ports") or DEFAULT_PORTS
+        self.ports: Dict[str, Any] = ports or state.get("ports") or DEFAULT_PORTS
         self.pids: Dict[str, int] = state.get("pids", {})
         self.endpoints = Path(state.get("endpoints", endpoints)) if not ports else Path(endpoints)
         self.model = Path(model)
@@ -498,7 +498,7 @@ http {{
         self.stop_postgres()
         self.save_state()
 
-    def status(self) -> Dict[str, object]:
+    def status(self) -> Dict[str, Dict[str, Any]]:
         return {
             "postgres": {"address": f"127.0.0.1:{self.ports['postgres']}", "running": self.postgres_running(),
                          "db": DB_NAME, "user": DB_USER},

@@ -72,7 +72,7 @@ import logging
 import os
 import time
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable, Iterator, List, Optional, Text, Tuple
+from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Text, Tuple
 
 import sqlalchemy as sa
 from rasa.core import tracker_store as rasa_tracker_store
@@ -270,7 +270,8 @@ class DurableSQLTrackerStore(ReconnectingSQLTrackerStore):
         except Exception as error:
             self._failed("save", error, sender_id)
             logger.error(f"Tracker store: an unsaved version of conversation {conversation_hash(sender_id)} "
-                         f"is replaced by one that does not contain it; {len(earlier.events)} events of it dropped")
+                         f"is replaced by one that does not contain it; {len(earlier.events) if earlier else 0} events of it "
+                         "dropped")
         self._remember(sender_id, events, pending=True)  # kept until the database has it
         try:
             await self._flush(sender_id, events)
@@ -496,8 +497,10 @@ class DurableSQLTrackerStore(ReconnectingSQLTrackerStore):
 
     def _add_row(self, session: Any, sender_id: Text, data: dict) -> None:
         """As SQLTrackerStore.save writes an event."""
-        parse_data = data.get("parse_data") if isinstance(data.get("parse_data"), dict) else {}
-        intent = parse_data.get("intent") if isinstance(parse_data.get("intent"), dict) else {}
+        said = data.get("parse_data")
+        parse_data: Dict[str, Any] = said if isinstance(said, dict) else {}
+        said = parse_data.get("intent")
+        intent: Dict[str, Any] = said if isinstance(said, dict) else {}
         session.add(self.SQLEvent(sender_id=sender_id, type_name=data.get("event"), timestamp=data.get("timestamp"),
                                   intent_name=intent.get("name"), action_name=data.get("name"),
                                   data=json.dumps(data)))

@@ -139,7 +139,7 @@ def install() -> None:
             logger.error("custom action %s failed (%s); the person was told", self.name(), type(error).__name__)
             return [BotUttered(trouble_text())]
 
-    run_with_fallback.with_fallback = True
+    run_with_fallback.with_fallback = True  # type: ignore[attr-defined]
     RemoteAction.run = run_with_fallback
 
 

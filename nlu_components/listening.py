@@ -40,7 +40,7 @@ def install() -> None:
         listen_if_not_listening(tracker)
         await original(self, message, tracker)
 
-    handle_message_with_tracker.listens_first = True
+    handle_message_with_tracker.listens_first = True  # type: ignore[attr-defined]
     MessageProcessor._handle_message_with_tracker = handle_message_with_tracker
 
 

@@ -84,7 +84,7 @@ def _forget(future: "asyncio.Future") -> None:
 
 
 _rasa_parse_message = getattr(MessageProcessor.parse_message, "rasa_parse_message", MessageProcessor.parse_message)
-parse_message.rasa_parse_message = _rasa_parse_message
+parse_message.rasa_parse_message = _rasa_parse_message  # type: ignore[attr-defined]
 
 
 def install() -> None:

@@ -7,6 +7,7 @@ from typing import Optional, Tuple
 from numbness_triage.text_normalization import plain
 
 from numbness_triage import timing
+from numbness_triage.timing import Span
 
 YES, NO, UNSURE = "yes", "no", "unsure"
 
@@ -42,7 +43,7 @@ def parse_yes_no(text: str, intent: Optional[str] = None) -> Optional[str]:
         return NO
     if re.search(_YES, lowered):
         return YES
-    return by_intent.get(intent)
+    return by_intent.get(intent or "")
 
 
 _NEW = re.compile(r"\b(new|brand new|just (started|began|happened|now)|never (had|felt) (it|this|that) before|"
@@ -102,9 +103,9 @@ def parse_age(text: str) -> Optional[int]:
         value = int(match.group(1))
         if 1 <= value <= 120:
             return value
-    match = re.search(r"\b(" + "|".join(_WORD_NUMBERS) + r")(?:[\s-](" + "|".join(_UNITS) + r"))?\b", lowered)
-    if match:
-        return _WORD_NUMBERS[match.group(1)] + _UNITS.get(match.group(2) or "", 0)
+    said = re.search(r"\b(" + "|".join(_WORD_NUMBERS) + r")(?:[\s-](" + "|".join(_UNITS) + r"))?\b", lowered)
+    if said:
+        return _WORD_NUMBERS[said.group(1)] + _UNITS.get(said.group(2) or "", 0)
     return None
 
 
@@ -133,7 +134,7 @@ SIDE_OF_LIMB = re.compile(rf"\b(?P<side>left|lft|right|rt)\s+{_LIMB}\b")
 _BOTH_LIMBS = re.compile(rf"\bboth\s+(?:of\s+)?(?:my\s+|the\s+)?{_LIMB}\b|\bboth\s+sides\b|\b(?:legs|feet|thighs|calves|shins)\s+(?:are\s+)?both\b")
 
 
-def find_side(text: str):
+def find_side(text: str) -> Tuple[Optional[str], Optional[Span]]:
     """(side, (start, end)) said in the text, or (None, None). Plural legs/feet count as both."""
     lowered = plain(text)
     both_limbs = _BOTH_LIMBS.search(lowered)
@@ -144,12 +145,14 @@ def find_side(text: str):
         sides = {"left" if m.group("side") in ("left", "lft") else "right" for m in of_limb}
         return ("both" if len(sides) == 2 else sides.pop()), of_limb[0].span()
     left, right, both = _LEFT.search(lowered), _RIGHT.search(lowered), _BOTH.search(lowered)
-    if both or (left and right):
-        match = both or min(left, right, key=lambda m: m.start())
-        return "both", match.span()
-    if left or right:
-        match = left or right
-        return ("left" if left else "right"), match.span()
+    if both:
+        return "both", both.span()
+    if left and right:
+        return "both", min(left, right, key=lambda m: m.start()).span()
+    if left:
+        return "left", left.span()
+    if right:
+        return "right", right.span()
     one = _ONE.search(lowered)
     if one:
         return "one", one.span()
@@ -169,7 +172,7 @@ AFTER_AN_EVENT = re.compile(r"\b(straight|right|just|immediately|soon)?\s*(after
                              r"(fall|kick|accident|crash|injury|knock|blow|tackle)\b")
 
 
-def find_onset(text: str):
+def find_onset(text: str) -> Tuple[Optional[str], Optional[Span]]:
     """(sudden | hours | days | gradual, (start, end)) or (None, None): said outright (the first
     undenied word), or "straight after the fall" (sudden)."""
     onset, span = timing.find_onset(text)

@@ -29,8 +29,7 @@ def idiom_pattern(idioms: List[str]) -> Pattern[str]:
 class CueHints:
     def __init__(self, kb: KnowledgeBase):
         self.patterns: List[Tuple[str, Pattern[str]]] = [
-            (flag, cue_pattern(finding.red_flag.cues))
-            for flag, finding in kb.red_flags.items() if finding.red_flag and finding.red_flag.cues]
+            (flag, cue_pattern(kb.red_flag(flag).cues)) for flag in kb.red_flags if kb.red_flag(flag).cues]
         self._idioms = idiom_pattern(kb.cue_idioms)
 
     def hinted(self, text: str, mentioned: Iterable[str] = ()) -> List[str]:

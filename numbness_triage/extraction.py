@@ -22,7 +22,7 @@ import re
 from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Set, Tuple
+from typing import Any, Dict, List, Optional, Set, Tuple, cast
 
 from numbness_triage import sentences
 from numbness_triage.answers import AFTER_AN_EVENT, SIDE_OF_LIMB, find_onset, find_side
@@ -78,21 +78,24 @@ class SymptomExtractor:
         self.normalizer = Normalizer(words)
         self._gap_keys = sorted({self.normalizer.key(word) for word in GAP_WORDS})
         self._wildcard_stops = sorted({self.normalizer.key(word) for word in WILDCARD_STOPS})
-        nlp.add_pipe(pipeline_components.FINDING_KEY_NORMALIZER).normalizer = self.normalizer
-        nlp.add_pipe("medspacy_target_matcher").add([
+        finding_keys = cast(pipeline_components.FindingKeyNormalizer,
+                            nlp.add_pipe(pipeline_components.FINDING_KEY_NORMALIZER))
+        finding_keys.normalizer = self.normalizer
+        matcher: Any = nlp.add_pipe("medspacy_target_matcher")
+        matcher.add([
             TargetRule(phrase, label, pattern=matcher_pattern(self._phrase_keys(phrase), self._gap_keys,
                                                               self._wildcard_stops))
             for label, phrases in self._labelled_phrases(kb.findings) for phrase in phrases])
         nlp.add_pipe(pipeline_components.FINDING_TOKEN_MARKER)
-        context = nlp.add_pipe("medspacy_context", config={"rules": None, "phrase_matcher_attr": "NORM",
-                                                           "prune_on_target_overlap": False})
+        context: Any = nlp.add_pipe("medspacy_context", config={"rules": None, "phrase_matcher_attr": "NORM",
+                                                                "prune_on_target_overlap": False})
         context.add(load_context_rules(Path(knowledge_dir) / "context_rules.yml"))
         self.nlp = nlp
         self.cues = CueHints(kb)
         self.translated = TranslatedRedFlags(kb)
         # What the reading of a long message's rest keeps: red flags and what explains them away.
-        self._red_flag_related = set(kb.red_flags) | {other for finding in kb.red_flags.values() if finding.red_flag
-                                                      for other in finding.red_flag.explanation_ids()}
+        self._red_flag_related = set(kb.red_flags) | {other for flag in kb.red_flags
+                                                      for other in kb.red_flag(flag).explanation_ids()}
         self._anchors = RedFlagAnchors(self.normalizer, [self._phrase_keys(phrase) for finding in kb.red_flags.values()
                                                          for phrase in finding.phrases])
         related = {finding_id: kb.findings[finding_id] for finding_id in self._red_flag_related}

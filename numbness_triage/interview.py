@@ -17,12 +17,12 @@ words the bot says are replies.py, the doctor's summary summary.py, the state st
 from __future__ import annotations
 
 from dataclasses import fields, replace
-from typing import List, Optional, Set
+from typing import List, Optional, Sequence, Set
 
 from numbness_triage import answers, replies, safety_questions
 from numbness_triage.finding_ids import LEG_NUMBNESS
 from numbness_triage.knowledge import (AGE_SEX, DISCLAIMER, NOT_A_DIAGNOSIS, TALK_TO_PERSON, WHAT_I_AM, YES_NO,
-                                      KnowledgeBase, Question, SafetyRule, Urgency, highest)
+                                      KnowledgeBase, Question, SafetyRule, Urgency, most_urgent)
 from numbness_triage.language import looks_non_english
 from numbness_triage.limits import MAX_MESSAGE_CHARS, MAX_RED_FLAG_SCAN_CHARS
 from numbness_triage.matching import Profile, rank, triage_from_ranking
@@ -105,13 +105,6 @@ class Interview:
                           f"if that is still so, call 911 now. " + replies.opening_prompt())]
         return [Reply("Let's start over. " + replies.opening_prompt())]
 
-    def escalate_now(self, state: State, flags: List[str]) -> List[Reply]:
-        """For the rule that fires when the NLU marks a red flag: the same escalation."""
-        for flag in flags:
-            state.findings[flag] = PRESENT
-        new = [f for f in flags if f not in state.red_flags] or flags
-        return self._escalate(state, new)
-
     def summary(self, state: State) -> str:
         return doctor_summary(self.kb, state)
 
@@ -165,10 +158,10 @@ class Interview:
             safety_questions.choose_next(self.kb, state, check.clarify, check.ask_if_eased)
         return None
 
-    def _escalate(self, state: State, new_flags: List[str], also_present: List[str] = ()) -> List[Reply]:
+    def _escalate(self, state: State, new_flags: List[str], also_present: Sequence[str] = ()) -> List[Reply]:
         state.red_flags.extend(f for f in new_flags if f not in state.red_flags)
         state.stage, state.pending, state.clarifying, state.clarify_kind = ESCALATED, None, None, None
-        level = highest([self._escalation_level(state), *(self.kb.findings[f].red_flag.urgency for f in also_present)])
+        level = most_urgent(self._escalation_level(state), *(self.kb.red_flag(f).urgency for f in also_present))
         state.triage = level.value
         state.assessment = replies.payload(level, state.red_flags, [])
         text = replies.escalation_text(self.kb, heard(self.kb, new_flags), level)
@@ -177,20 +170,20 @@ class Interview:
     def _escalation_level(self, state: State) -> Urgency:
         """The red flags' urgency, raised when what else was said fits a cause that needs more
         (new weakness with a numb arm and a headache fits a stroke: an ambulance, not a drive)."""
-        levels = [red_flag_urgency(self.kb, state.red_flags)]
         ranking = rank(self.kb, self._profile(state))
-        if ranking.fits_well and ranking.causes[0].score >= ESCALATION_CAUSE_SHARE:
-            levels.append(ranking.causes[0].cause.urgency)
-        return highest(levels)
+        leading = ranking.causes[0]
+        cause_level = leading.cause.urgency if ranking.fits_well and leading.score >= ESCALATION_CAUSE_SHARE else None
+        return most_urgent(red_flag_urgency(self.kb, state.red_flags), cause_level)
 
-    def _escalate_by_rules(self, state: State, rules: List[SafetyRule], also_present: List[str] = ()) -> List[Reply]:
+    def _escalate_by_rules(self, state: State, rules: List[SafetyRule],
+                           also_present: Sequence[str] = ()) -> List[Reply]:
         """A combination that needs an emergency: the assessment now, at the rule's level, raised by
         the red flags heard and by the ambiguous ones also present (weakness spreading up the body
         after an infection is an ambulance, unasked)."""
         state.rules.extend(r.id for r in rules if r.id not in state.rules)
         state.pending, state.clarifying, state.clarify_kind = None, None, None
-        level = highest([rules_urgency(rules), *([red_flag_urgency(self.kb, state.red_flags)] if state.red_flags else []),
-                         *(self.kb.findings[f].red_flag.urgency for f in also_present)])
+        flags_level = red_flag_urgency(self.kb, state.red_flags) if state.red_flags else None
+        level = most_urgent(rules_urgency(rules), flags_level, *(self.kb.red_flag(f).urgency for f in also_present))
         ranking = rank(self.kb, self._profile(state))
         state.stage, state.triage = ESCALATED, level.value
         state.assessment = replies.payload(level, state.red_flags, [r.to_payload() for r in ranking.shown()],
@@ -316,7 +309,7 @@ class Interview:
         ranking = rank(self.kb, profile)
         rules = fired_rules(self.kb, profile)
         flags_level = red_flag_urgency(self.kb, state.red_flags) if state.red_flags else None
-        level = highest(l for l in (triage_from_ranking(ranking), rules_urgency(rules), flags_level) if l)
+        level = most_urgent(triage_from_ranking(ranking), rules_urgency(rules), flags_level)
         state.rules = [r.id for r in rules]
         state.stage, state.triage = ASSESSED, level.value
         state.assessment = replies.payload(level, state.red_flags, [r.to_payload() for r in ranking.shown()],

@@ -9,7 +9,7 @@ import functools
 import re
 from enum import Enum
 from pathlib import Path
-from typing import Dict, List, Optional, Pattern, Tuple, Union
+from typing import Any, Dict, Iterable, List, NoReturn, Optional, Pattern, Tuple, Type, TypeVar, Union
 
 import yaml
 from pydantic import BaseModel, Field, ValidationError, root_validator, validator
@@ -46,9 +46,18 @@ URGENCY_LEVELS = [level.value for level in Urgency]  # least urgent first
 EMERGENCY_LEVELS = (Urgency.emergency.value, Urgency.emergency_ambulance.value)
 
 
-def highest(levels) -> Optional[Urgency]:
-    levels = list(levels)
-    return max(levels, key=lambda level: level.rank) if levels else None
+def highest(levels: Iterable[Urgency]) -> Optional[Urgency]:
+    """The most urgent of `levels`, None when there is none."""
+    listed = list(levels)
+    return max(listed, key=lambda level: level.rank) if listed else None
+
+
+def most_urgent(*levels: Optional[Urgency]) -> Urgency:
+    """The most urgent of `levels`, leaving out None; at least one must be a level."""
+    level = highest(level for level in levels if level is not None)
+    if level is None:
+        raise ValueError("no urgency level given")
+    return level
 
 
 def seed_pages(directory: Path = DEFAULT_KNOWLEDGE_DIR) -> Dict[str, str]:
@@ -76,7 +85,7 @@ class Entry(BaseModel):
     source: str
 
     @validator("source")
-    def _known_seed(cls, value):
+    def _known_seed(cls, value: str) -> str:
         if not cites_a_seed_page(value):
             raise ValueError(f"source must name a seed page ({', '.join(_KNOWN_PAGES)}), got {value!r}")
         return value
@@ -103,7 +112,7 @@ class Explanation(BaseModel):
     holds_if: str = RECENT
 
     @validator("holds_if")
-    def _condition(cls, value):
+    def _condition(cls, value: str) -> str:
         if value not in (RECENT, EASED_WITHIN_MINUTES):
             raise ValueError(f"holds_if must be {RECENT} or {EASED_WITHIN_MINUTES}")
         return value
@@ -134,11 +143,11 @@ class RedFlag(BaseModel):
         return [explanation.finding for explanation in self.explained_by]
 
     @validator("explained_by", pre=True)
-    def _explanations(cls, value):
+    def _explanations(cls, value: Any) -> List[Any]:
         return [{"finding": item} if isinstance(item, str) else item for item in value or []]
 
     @root_validator(skip_on_failure=True)
-    def _clarify_needs_question(cls, values):
+    def _clarify_needs_question(cls, values: Dict[str, Any]) -> Dict[str, Any]:
         if (any(e.holds_if == EASED_WITHIN_MINUTES for e in values.get("explained_by") or [])
                 and not values.get("explanation_question")):
             raise ValueError("an explanation that holds only if the numbness eased needs explanation_question")
@@ -174,25 +183,25 @@ class Finding(Entry):
     chronic: bool = False  # a condition that lasts: "had diabetes for years" is diabetes now, not past
 
     @validator("id")
-    def _snake_case(cls, value):
+    def _snake_case(cls, value: str) -> str:
         if not SNAKE_CASE.match(value):
             raise ValueError(f"id {value!r} is not snake_case")
         return value
 
     @validator("kind")
-    def _kind(cls, value):
+    def _kind(cls, value: str) -> str:
         if value not in (SYMPTOM, PATTERN, HISTORY):
             raise ValueError("kind must be symptom, pattern or history")
         return value
 
     @validator("phrases")
-    def _phrases(cls, value):
+    def _phrases(cls, value: List[str]) -> List[str]:
         if not value:
             raise ValueError("needs at least one phrase")
         return _clean_phrases(value)
 
     @validator("denial_phrases")
-    def _denial_phrases(cls, value):
+    def _denial_phrases(cls, value: List[str]) -> List[str]:
         return _clean_phrases(value)
 
 
@@ -219,7 +228,7 @@ class Risk(BaseModel):
     text: str = ""
 
     @validator("sex")
-    def _sex(cls, value):
+    def _sex(cls, value: Dict[str, float]) -> Dict[str, float]:
         for key, share in value.items():
             if key not in ("female", "male") or not 0 <= share <= 1:
                 raise ValueError("sex shares are female/male between 0 and 1")
@@ -241,23 +250,23 @@ class Features(BaseModel):
     course: str = "any"  # constant | intermittent | worsening | improving | any
 
     @validator("side")
-    def _side(cls, value):
+    def _side(cls, value: str) -> str:
         return _one_of(value, ("one", "both", "any"), "side")
 
     @validator("onset")
-    def _onset(cls, value):
+    def _onset(cls, value: str) -> str:
         return _one_of(value, ("sudden", "gradual", "any"), "onset")
 
     @validator("duration")
-    def _duration(cls, value):
+    def _duration(cls, value: str) -> str:
         return _one_of(value, (*DURATIONS, "any"), "duration")
 
     @validator("episode")
-    def _episode(cls, value):
+    def _episode(cls, value: str) -> str:
         return _one_of(value, ("minutes", "any"), "episode")
 
     @validator("course")
-    def _course(cls, value):
+    def _course(cls, value: str) -> str:
         return _one_of(value, (*COURSES, "any"), "course")
 
     class Config:
@@ -302,13 +311,13 @@ class Cause(Entry):
     diagnosed_by: List[str] = Field(default_factory=list)  # a diagnosis the person already has (ms_diagnosis)
 
     @validator("rarity")
-    def _rarity(cls, value):
+    def _rarity(cls, value: Optional[str]) -> Optional[str]:
         if value not in (None, "common", "uncommon", "rare"):
             raise ValueError("rarity must be common, uncommon, rare or null")
         return value
 
     @validator("description")
-    def _two_lines(cls, value):
+    def _two_lines(cls, value: str) -> str:
         lines = [line for line in value.strip().splitlines() if line.strip()]
         if not 1 <= len(lines) <= 2:
             raise ValueError("description must be one or two plain-language lines")
@@ -351,7 +360,7 @@ class Question(Entry):
     doctor_asks: bool = False  # one of the page's "questions your doctor may ask"
 
     @root_validator(skip_on_failure=True)
-    def _yes_no_needs_finding(cls, values):
+    def _yes_no_needs_finding(cls, values: Dict[str, Any]) -> Dict[str, Any]:
         if values["kind"] not in QUESTION_KINDS:
             raise ValueError(f"kind must be one of {', '.join(QUESTION_KINDS)}")
         if values["kind"] == YES_NO and not values.get("finding"):
@@ -378,13 +387,13 @@ class SafetyRule(BaseModel):
     source: str
 
     @validator("source")
-    def _cited(cls, value):
+    def _cited(cls, value: str) -> str:
         if not (cites_a_seed_page(value) or value.lower().startswith(GENERAL_KNOWLEDGE)):
             raise ValueError(f"source must name a seed page or start with {GENERAL_KNOWLEDGE!r}, got {value!r}")
         return value
 
     @validator("profile", "profile_not")
-    def _profile(cls, value):
+    def _profile(cls, value: Dict[str, List[str]]) -> Dict[str, List[str]]:
         for key, values in value.items():
             if key not in PROFILE_KEYS:
                 raise ValueError(f"unknown profile key {key!r} (keys: {', '.join(PROFILE_KEYS)})")
@@ -406,7 +415,7 @@ class Faq(Entry):
     answer: str
 
     @validator("id")
-    def _snake_case(cls, value):
+    def _snake_case(cls, value: str) -> str:
         if not SNAKE_CASE.match(value):
             raise ValueError(f"id {value!r} is not snake_case")
         return value
@@ -427,17 +436,17 @@ class Language(BaseModel):
     english_only_notice: str  # "I understand English only; if this is an emergency, call 911", in this language
 
     @validator("id")
-    def _code(cls, value):
+    def _code(cls, value: str) -> str:
         if not re.fullmatch(r"[a-z]{2}", value):
             raise ValueError(f"id {value!r} must be a two-letter language code")
         return value
 
     @validator("negations", "clause_breaks")
-    def _words(cls, value):
+    def _words(cls, value: List[str]) -> List[str]:
         return _clean_phrases(value)
 
     @validator("english_only_notice")
-    def _notice(cls, value):
+    def _notice(cls, value: str) -> str:
         if "911" not in value:
             raise ValueError("the notice must say to call 911")
         return value
@@ -454,13 +463,13 @@ class TranslatedRedFlag(Entry):
     phrases: Dict[str, List[str]]  # language id -> phrases
 
     @validator("translation_of")
-    def _says_what(cls, value):
+    def _says_what(cls, value: str) -> str:
         if not value.strip():
             raise ValueError("translation_of must give the seed page's words for the red flag")
         return value
 
     @validator("phrases")
-    def _phrases(cls, value):
+    def _phrases(cls, value: Dict[str, List[str]]) -> Dict[str, List[str]]:
         if not value:
             raise ValueError("needs phrases in at least one language")
         cleaned = {}
@@ -494,6 +503,13 @@ class KnowledgeBase(BaseModel):
     def red_flags(self) -> Dict[str, Finding]:
         return {fid: f for fid, f in self.findings.items() if f.red_flag}
 
+    def red_flag(self, finding_id: str) -> RedFlag:
+        """The red flag of a finding that is one (KeyError for any other)."""
+        red_flag = self.findings[finding_id].red_flag
+        if red_flag is None:
+            raise KeyError(f"{finding_id!r} is not a red flag")
+        return red_flag
+
     def advice_for(self, level: Urgency) -> str:
         return self.urgency_levels[level].advice
 
@@ -506,17 +522,6 @@ class KnowledgeBase(BaseModel):
         return finding.absent_label or f"no {finding.label}"
 
 
-# file name -> (top-level key, model, attribute on KnowledgeBase)
-_FILES: Dict[str, Tuple[str, type, str]] = {
-    "urgency.yml": ("urgency_levels", UrgencyLevel, "urgency_levels"),
-    "findings.yml": ("findings", Finding, "findings"),
-    "causes.yml": ("causes", Cause, "causes"),
-    "cause_groups.yml": ("cause_groups", CauseGroup, "cause_groups"),
-    "questions.yml": ("questions", Question, "questions"),
-    "faq.yml": ("faqs", Faq, "faqs"),
-    "advice.yml": ("advice", Advice, "advice"),
-    "safety_rules.yml": ("rules", SafetyRule, "safety_rules"),
-}
 TRANSLATED_RED_FLAGS_FILE = "red_flags_translated.yml"  # two lists: languages, red_flags
 CUE_IDIOMS_FILE = "cue_idioms.yml"  # a list of phrases: idioms
 # The advice the code reads by its id (advice.yml)
@@ -525,13 +530,17 @@ TROUBLE, RECORD_UNREACHABLE_NOTICE = "trouble", "record_unreachable"
 REQUIRED_ADVICE = (DISCLAIMER, WHAT_I_AM, TALK_TO_PERSON, NOT_A_DIAGNOSIS, TROUBLE, RECORD_UNREACHABLE_NOTICE)
 
 
-def _entry_name(raw, index: int) -> str:
+Model = TypeVar("Model", bound=BaseModel)
+
+
+def _entry_name(raw: Any, index: int) -> str:
     if isinstance(raw, dict) and raw.get("id"):
         return f"entry {index} ({raw['id']!r})"
     return f"entry {index}"
 
 
-def _load_file(path: Path, key: str, model: type) -> Dict[str, BaseModel]:
+def _load_file(path: Path, key: str, model: Type[Model]) -> Dict[Any, Model]:
+    """The entries of the list under `key`, by id; a bad one fails with the file, the entry and why."""
     try:
         document = yaml.safe_load(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
@@ -540,7 +549,7 @@ def _load_file(path: Path, key: str, model: type) -> Dict[str, BaseModel]:
         raise KnowledgeError(f"{path}: not valid YAML: {error}") from None
     if not isinstance(document, dict) or not isinstance(document.get(key), list):
         raise KnowledgeError(f"{path}: expected a top-level list under {key!r}")
-    entries: Dict[str, BaseModel] = {}
+    entries: Dict[Any, Model] = {}
     for index, raw in enumerate(document[key], start=1):
         where = f"{path}: {_entry_name(raw, index)}"
         try:
@@ -550,9 +559,10 @@ def _load_file(path: Path, key: str, model: type) -> Dict[str, BaseModel]:
                 f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in error.errors()
             )
             raise KnowledgeError(f"{where}: {reasons}") from None
-        if entry.id in entries:
-            raise KnowledgeError(f"{where}: duplicate id {entry.id!r}")
-        entries[entry.id] = entry
+        entry_id = getattr(entry, "id")  # noqa: B009 - every model of a list has an id (mypy cannot know)
+        if entry_id in entries:
+            raise KnowledgeError(f"{where}: duplicate id {entry_id!r}")
+        entries[entry_id] = entry
     return entries
 
 
@@ -579,13 +589,13 @@ def cue_pattern(cues: List[str]) -> Pattern[str]:
 def _check_integrity(kb: KnowledgeBase, directory: Path) -> None:
     """Every reference points at something that exists."""
 
-    def fail(file: str, entry: str, reason: str):
+    def fail(file: str, entry: str, reason: str) -> NoReturn:
         raise KnowledgeError(f"{directory / file}: entry {entry!r}: {reason}")
 
     missing_levels = set(Urgency) - set(kb.urgency_levels)
     if missing_levels:
         raise KnowledgeError(
-            f"{directory / 'urgency.yml'}: missing levels {sorted(l.value for l in missing_levels)}"
+            f"{directory / 'urgency.yml'}: missing levels {sorted(level.value for level in missing_levels)}"
         )
     for cause in kb.causes.values():
         for finding_id in cause.finding_ids():
@@ -606,10 +616,10 @@ def _check_integrity(kb: KnowledgeBase, directory: Path) -> None:
         for onset in cause.hallmarks.onsets:
             if onset not in ONSETS:
                 fail("causes.yml", cause.id, f"hallmark onset {onset!r} is not one of {', '.join(ONSETS)}")
-    for finding in kb.red_flags.values():
-        for explanation in finding.red_flag.explained_by:
+    for flag in kb.red_flags:
+        for explanation in kb.red_flag(flag).explained_by:
             if explanation.finding not in kb.findings:
-                fail("findings.yml", finding.id, f"explained_by unknown finding {explanation.finding!r}")
+                fail("findings.yml", flag, f"explained_by unknown finding {explanation.finding!r}")
     for rule in kb.safety_rules.values():
         for finding_id in rule.finding_ids():
             if finding_id not in kb.findings:
@@ -642,7 +652,7 @@ def _check_translations(kb: KnowledgeBase, directory: Path, english: Dict[str, s
     """Translated red flags: of a known red flag, in a known language, a phrase in one place only,
     and not an English phrase (the English extractor reads those, with its fuller negation)."""
 
-    def fail(entry: str, reason: str):
+    def fail(entry: str, reason: str) -> NoReturn:
         raise KnowledgeError(f"{directory / TRANSLATED_RED_FLAGS_FILE}: entry {entry!r}: {reason}")
 
     owner: Dict[Tuple[str, str], str] = {}
@@ -667,14 +677,20 @@ def load_knowledge_base(directory: Path = DEFAULT_KNOWLEDGE_DIR) -> KnowledgeBas
     directory = Path(directory)
     _KNOWN_PAGES.clear()
     _KNOWN_PAGES.update(seed_pages(directory))
-    parts = {
-        attribute: _load_file(directory / name, key, model)
-        for name, (key, model, attribute) in _FILES.items()
-    }
+    urgency_levels = _load_file(directory / "urgency.yml", "urgency_levels", UrgencyLevel)
+    findings = _load_file(directory / "findings.yml", "findings", Finding)
+    causes = _load_file(directory / "causes.yml", "causes", Cause)
+    cause_groups = _load_file(directory / "cause_groups.yml", "cause_groups", CauseGroup)
+    questions = _load_file(directory / "questions.yml", "questions", Question)
+    faqs = _load_file(directory / "faq.yml", "faqs", Faq)
+    advice = _load_file(directory / "advice.yml", "advice", Advice)
+    safety_rules = _load_file(directory / "safety_rules.yml", "rules", SafetyRule)
     translated = directory / TRANSLATED_RED_FLAGS_FILE
-    parts["languages"] = _load_file(translated, "languages", Language)
-    parts["translated_red_flags"] = _load_file(translated, "red_flags", TranslatedRedFlag)
-    kb = KnowledgeBase(**parts, cue_idioms=_load_idioms(directory / CUE_IDIOMS_FILE))
+    kb = KnowledgeBase(urgency_levels=urgency_levels, findings=findings, causes=causes, cause_groups=cause_groups,
+                       questions=questions, faqs=faqs, advice=advice, safety_rules=safety_rules,
+                       languages=_load_file(translated, "languages", Language),
+                       translated_red_flags=_load_file(translated, "red_flags", TranslatedRedFlag),
+                       cue_idioms=_load_idioms(directory / CUE_IDIOMS_FILE))
     _check_integrity(kb, directory)
     return kb
 

@@ -148,7 +148,7 @@ def _evidence(likelihood: float, assertion: str) -> float:
     return math.log(1 - likelihood)
 
 
-def _known(kb: KnowledgeBase, profile: Profile):
+def _known(kb: KnowledgeBase, profile: Profile) -> List[Tuple[str, str]]:
     return [(f, a) for f, a in profile.findings.items() if f in kb.findings and a in (PRESENT, ABSENT, HISTORICAL)]
 
 
@@ -222,7 +222,7 @@ def _has_an_opinion(cause: Cause, finding_id: str) -> bool:
     return finding_id in cause.finding_ids()
 
 
-def _score(kb: KnowledgeBase, cause: Cause, profile: Profile):
+def _score(kb: KnowledgeBase, cause: Cause, profile: Profile) -> Tuple[float, float, List[str], List[str], bool]:
     """(log score, log fit against "something else", reasons for, reasons against, ruled out).
     The fit counts only what the cause says something about: a finding the page does not name
     for it is as likely with it as with anything else."""

@@ -50,7 +50,13 @@ _SENTENCE_END = re.compile(r"[.!?;\n]")
 
 
 def _body_parts(text: str) -> List[Tuple[int, str]]:
-    return [(m.start(), m.lastgroup) for m in _BODY_PART.finditer(text.lower())]
+    return [(m.start(), m.lastgroup or "") for m in _BODY_PART.finditer(text.lower())]  # lastgroup: one always
+
+
+def _body_part_end(lowered: str, at: int) -> int:
+    """Where the body part named at `at` ends."""
+    named = _BODY_PART.match(lowered, at)
+    return named.end() if named else at
 
 
 _LIST_GAP = re.compile(r"^[\s,&]*((and|or|n|plus|also|my|the|left|right|both|lower|upper|whole|entire|across|"
@@ -71,10 +77,10 @@ def _listed_with(parts: List[Tuple[int, str]], where: int, text: str) -> List[Tu
         i = index
         while 0 <= i + step < len(ordered):
             a, b = sorted([ordered[i], ordered[i + step]])
-            gap_start = _BODY_PART.match(lowered, a[0]).end()
+            gap_start = _body_part_end(lowered, a[0])
             if not _LIST_GAP.match(lowered[gap_start:b[0]]):
                 break
-            if step > 0 and _CLAUSE_VERB.match(lowered, _BODY_PART.match(lowered, b[0]).end()):
+            if step > 0 and _CLAUSE_VERB.match(lowered, _body_part_end(lowered, b[0])):
                 break  # "numbness in both legs and my foot is turning blue": a new clause
             i += step
             listed.append(ordered[i])
@@ -101,7 +107,7 @@ def place_generic_numbness(mentions: List[Mention], text: str) -> List[Mention]:
                     for start, place in parts if sentence_start <= start < sentence_end]
             if near:
                 _, place, where = min(near)
-                for other_start, other_place in _listed_with(parts, where, text):
+                for _, other_place in _listed_with(parts, where, text):
                     if other_place != place:
                         placed.append(replace(mention, finding=_PLACE_FINDING[other_place]))
                 mention = replace(mention, finding=_PLACE_FINDING[place])
@@ -262,7 +268,7 @@ def one_sided_limbs(mentions: List[Mention], text: str) -> List[Mention]:
 
 
 def apply_implications(mentions: List[Mention], text: str = "") -> List[Mention]:
-    out = list(mentions)
+    out: List[Optional[Mention]] = list(mentions)
     have = {m.finding for m in mentions}
     for mention in mentions:
         general = _IMPLIES.get(mention.finding)
@@ -270,16 +276,17 @@ def apply_implications(mentions: List[Mention], text: str = "") -> List[Mention]
             out.append(Mention(general, PRESENT, mention.start, mention.end, mention.text))
             have.add(general)
     for finding, bare in FAMILY_DISEASE.items():
-        for i, mention in enumerate(out):
-            if mention is None or mention.finding != finding:
+        for i, said in enumerate(out):
+            if said is None or said.finding != finding:
                 continue
+            mention = said
             if mention.assertion == OTHER_PERSON:  # "my aunt has MS", "no MS in the family": about the family
                 out[i] = replace(mention, assertion=ABSENT if mention.their_assertion == ABSENT else PRESENT)
             elif bare.match(mention.text.strip()):  # "I have MS" is the person's own diagnosis
                 diagnosis = _OWN_DIAGNOSIS.get(finding)
                 keep = diagnosis and mention.assertion in (PRESENT, HISTORICAL, ABSENT)
                 out[i] = replace(mention, finding=diagnosis, assertion=PRESENT if mention.assertion == HISTORICAL
-                                 else mention.assertion) if keep else None
+                                 else mention.assertion) if diagnosis and keep else None
     return dedupe(m for m in out if m is not None)
 
 

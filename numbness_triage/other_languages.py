@@ -61,8 +61,8 @@ class TranslatedRedFlags:
                         by_start.setdefault(folded[0], []).append(candidate)
                         continue
                     first = folded.split()[0]
-                    lead = _LEAD.match(first)
-                    lead = lead.group() if lead else first[:1]
+                    word = _LEAD.match(first)
+                    lead = word.group() if word else first[:1]
                     if first.endswith("*") and lead == first[:-1]:
                         by_prefix.setdefault(lead, []).append(candidate)
                     else:

@@ -73,11 +73,13 @@ class PhraseScanner:
         return found
 
     def _match(self, keys: Sequence[str], at: int, phrase: Tuple[str, ...], limit: int) -> Optional[int]:
-        position = at + 1
+        position: Optional[int] = at + 1
         for index in range(1, len(phrase)):
             key = phrase[index]
             if key == WILDCARD:
                 continue
+            if position is None:
+                return None
             if phrase[index - 1] == WILDCARD:
                 position = self._after_wildcard(keys, position, key, limit)
             else:

@@ -34,7 +34,7 @@ def _entropy(distribution: Iterable[float]) -> float:
 
 def information_gain(kb: KnowledgeBase, question: Question, beliefs: Dict[str, float]) -> float:
     """Expected drop in entropy over the causes if the person answers yes or no."""
-    likelihood = {cid: finding_likelihood(kb, kb.causes[cid], question.finding) for cid in beliefs}
+    likelihood = {cid: finding_likelihood(kb, kb.causes[cid], question.finding or "") for cid in beliefs}
     p_yes = sum(beliefs[c] * likelihood[c] for c in beliefs)
     if p_yes <= 0 or p_yes >= 1:
         return 0.0
@@ -53,7 +53,7 @@ def _what_the_leader_needs(kb: KnowledgeBase, beliefs: Dict[str, float], profile
     """Before the leading cause may stand, whatever the budget left: what it needs (diabetes for
     diabetic neuropathy, an "always" symptom) and the red flags it often comes with (a slipped
     disk's leg weakness)."""
-    leader = kb.causes[max(beliefs, key=beliefs.get)]
+    leader = kb.causes[max(beliefs, key=lambda cause_id: beliefs[cause_id])]
     must_know = [*leader.risk.required_factors, *leader.always, *(f for f in leader.top_symptoms if f in kb.red_flags)]
     for finding in must_know:
         needed = next((q for q in unanswered if q.kind == YES_NO and q.finding == finding), None)

@@ -12,7 +12,7 @@ from typing import List, Optional
 
 from numbness_triage import answers
 from numbness_triage.finding_ids import RESOLVES_QUICKLY
-from numbness_triage.knowledge import CLARIFY, KnowledgeBase, RedFlag, Urgency
+from numbness_triage.knowledge import CLARIFY, KnowledgeBase, Urgency
 from numbness_triage.mentions import HISTORICAL, PRESENT
 from numbness_triage.replies import YES_NO_BUTTONS, Reply
 from numbness_triage.state import ESCALATED, State
@@ -49,7 +49,7 @@ def answer(kb: KnowledgeBase, state: State, turn: Turn) -> Optional[str]:
             state.findings[RESOLVES_QUICKLY] = PRESENT
     elif reply == answers.NO:  # not new, not now, not at all: asked once, never again
         state.cleared_flags.append(flag)
-    elif kind == NOW and _red_flag(kb, flag).escalation == CLARIFY:
+    elif kind == NOW and kb.red_flag(flag).escalation == CLARIFY:
         state.findings[flag] = PRESENT  # happening now: next, is it new? (weakness for years is no emergency)
     else:  # yes or not sure: an emergency, to be safe
         state.findings[flag] = PRESENT
@@ -63,7 +63,7 @@ def ask(kb: KnowledgeBase, state: State, count: bool = True) -> Reply:
     if count:
         key = _key(state)
         state.times_asked[key] = state.times_asked.get(key, 0) + 1
-    red_flag = _red_flag(kb, state.clarifying)
+    red_flag = kb.red_flag(state.clarifying)
     text = {NEW: red_flag.clarify_question, CHECK: red_flag.check_question,
             EASED_QUESTION: red_flag.explanation_question,
             NOW: f"You mentioned {kb.label(state.clarifying)} in the past. Is that happening now, "
@@ -94,7 +94,7 @@ def _read(kb: KnowledgeBase, state: State, kind: Optional[str], turn: Turn) -> O
     if kind in (NEW, NOW):
         return answers.parse_is_new(text, intent)
     reply = answers.parse_yes_no(text, intent)
-    if reply is None and _red_flag(kb, state.clarifying or "").check_is_about_onset:  # "gradually"
+    if reply is None and kb.red_flag(state.clarifying or "").check_is_about_onset:  # "gradually"
         onset = read_timing(turn.text).onset
         reply = _ONSET_ANSWERS.get(onset or "")
     return reply
@@ -109,10 +109,6 @@ def _could_raise_the_level(kb: KnowledgeBase, state: State, flag: str) -> bool:
     advice more urgent."""
     if state.stage != ESCALATED or not state.triage:
         return True
-    return not Urgency(state.triage).at_least(_red_flag(kb, flag).urgency)
+    return not Urgency(state.triage).at_least(kb.red_flag(flag).urgency)
 
 
-def _red_flag(kb: KnowledgeBase, flag: str) -> RedFlag:
-    red_flag = kb.findings[flag].red_flag
-    assert red_flag is not None, f"{flag} is a red flag"
-    return red_flag

@@ -13,7 +13,10 @@ import os
 import sys
 import threading
 from bisect import bisect_left
-from typing import Set
+from typing import TYPE_CHECKING, Any, Set
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc
 
 _local = threading.local()
 
@@ -29,7 +32,7 @@ def silence_pyrush() -> None:
         pass
 
 
-def _rush():
+def _rush() -> Any:
     rush = getattr(_local, "rush", None)
     if rush is None:
         import PyRuSH
@@ -40,7 +43,7 @@ def _rush():
     return rush
 
 
-def sentence_starts(doc, cased: str) -> Set[int]:
+def sentence_starts(doc: Doc, cased: str) -> Set[int]:
     """The tokens of `doc` that start a sentence of `cased` (doc's text with its capitals): one
     starts each of PyRuSH's sentences, and one follows each (a stretch it leaves out is one)."""
     token_starts = [token.idx for token in doc]
@@ -50,7 +53,7 @@ def sentence_starts(doc, cased: str) -> Set[int]:
     return starts | _line_starts(doc, cased)
 
 
-def _line_starts(doc, cased: str) -> Set[int]:
+def _line_starts(doc: Doc, cased: str) -> Set[int]:
     """A line of two words or more after another is a sentence of its own, capitals or not ("no
     fever\ncan't breathe"); one word a line is a phrase broken up, not sentences ("I\ncan't\nbreathe")."""
     lines, current = [], [0]

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import asdict, dataclass, field, fields
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Type
 
 from numbness_triage.matching import Profile
 from numbness_triage.mentions import ABSENT, HISTORICAL, PRESENT
@@ -99,7 +99,7 @@ def _upgraded(data: dict) -> dict:
     return upgraded
 
 
-def _read(cls, data: dict) -> State:
+def _read(cls: Type[State], data: Dict[str, Any]) -> State:
     names = {f.name for f in fields(cls)}
     state = cls(**{k: v for k, v in data.items() if k in names})
     if state.stage not in STAGES or not isinstance(state.findings, dict) or not isinstance(state.red_flags, list):
@@ -109,7 +109,7 @@ def _read(cls, data: dict) -> State:
     return state
 
 
-def _salvaged(cls, data: dict) -> State:
+def _salvaged(cls: Type[State], data: Dict[str, Any]) -> State:
     flags = [f for f in data.get("red_flags") or [] if isinstance(f, str)] if isinstance(data.get("red_flags"), list) else []
     state = cls(red_flags=flags, findings={flag: PRESENT for flag in flags})
     if flags:

@@ -36,7 +36,7 @@ def doctor_summary(kb: KnowledgeBase, state: State) -> str:
             lines.append(f"- {title}: {', '.join(said)}")
     for question in (q for q in kb.questions.values() if q.doctor_asks):
         answer = state.answers.get(question.id) or {PRESENT: "yes", ABSENT: "no"}.get(
-            state.findings.get(question.finding or ""), "not asked")
+            state.findings.get(question.finding or "", ""), "not asked")
         lines.append(f"- {question.text} {answer}")
     if state.red_flags:
         lines.append(f"- Serious signs: {', '.join(kb.label(f) for f in state.red_flags)}")

@@ -27,7 +27,7 @@ import unicodedata
 from bisect import bisect_left
 from dataclasses import dataclass
 from itertools import product
-from typing import Callable, List, Optional, Tuple
+from typing import Callable, List, Match, Optional, Set, Tuple
 
 APOSTROPHES = frozenset("’‘´`ʼ′‛＇")
 _TO_APOSTROPHE = {ord(char): "'" for char in APOSTROPHES}
@@ -103,7 +103,7 @@ class NormalizedText:
 
 
 class _Builder:
-    def __init__(self):
+    def __init__(self) -> None:
         self.cased: List[str] = []
         self.folded: List[str] = []
         self.starts: List[int] = []
@@ -184,7 +184,7 @@ def _collapse_stretched_letters(text: NormalizedText, is_word: Callable[[str], b
         return text
     keep = list(range(len(text.folded)))  # indices of folded kept, in order
     ends = list(text.ends)
-    drop = set()
+    drop: Set[int] = set()
     for word in _WORD.finditer(text.folded):
         runs = list(_LETTER_RUN.finditer(word.group()))[:MAX_STRETCHED_RUNS]
         if not runs:
@@ -199,9 +199,10 @@ def _collapse_stretched_letters(text: NormalizedText, is_word: Callable[[str], b
                           tuple(text.starts[i] for i in keep), tuple(ends[i] for i in keep))
 
 
-def _best_run_lengths(word: str, runs, is_word: Callable[[str], bool]) -> Tuple[int, ...]:
-    best = None
-    for lengths in product((2, 1), repeat=len(runs)):
+def _best_run_lengths(word: str, runs: List[Match[str]], is_word: Callable[[str], bool]) -> Tuple[int, ...]:
+    """How many letters to keep of each run: the first choice that spells a word, else two of each."""
+    choices = list(product((2, 1), repeat=len(runs)))
+    for lengths in choices:
         spelled, done = [], 0
         for run, kept in zip(runs, lengths):
             spelled.append(word[done:run.start()] + run.group(1) * kept)
@@ -209,8 +210,7 @@ def _best_run_lengths(word: str, runs, is_word: Callable[[str], bool]) -> Tuple[
         candidate = "".join(spelled) + word[done:]
         if _spells_a_word(candidate, is_word):
             return lengths  # (2, ...) first: the longer spelling of two words
-        best = best or lengths
-    return best
+    return choices[0]
 
 
 def _spells_a_word(word: str, is_word: Callable[[str], bool]) -> bool:

@@ -90,7 +90,7 @@ class Budget:
     largest_window: int = 0
     deadline: Optional[float] = field(default=None, init=False)
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         if self.seconds is not None:
             self.deadline = self.clock() + self.seconds
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Dict, Iterable, List, Optional
 
-from numbness_triage.knowledge import (EASED_WITHIN_MINUTES, IMMEDIATE, Explanation, Finding, KnowledgeBase, Urgency,
-                                      highest)
+from numbness_triage.knowledge import (EASED_WITHIN_MINUTES, IMMEDIATE, Explanation, Finding, KnowledgeBase, RedFlag,
+                                      Urgency, highest)
 from numbness_triage.finding_ids import SUDDEN_NUMBNESS
 from numbness_triage.mentions import PRESENT
 
@@ -33,8 +33,8 @@ def explanation_holds(explanation: Explanation, findings: Dict[str, str], eased:
     return True
 
 
-def _explained(finding: Finding, findings: Dict[str, str], eased: Optional[str]) -> Optional[bool]:
-    verdicts = [explanation_holds(e, findings, eased) for e in finding.red_flag.explained_by]
+def _explained(red_flag: RedFlag, findings: Dict[str, str], eased: Optional[str]) -> Optional[bool]:
+    verdicts = [explanation_holds(e, findings, eased) for e in red_flag.explained_by]
     if any(v is True for v in verdicts):
         return True
     return None if any(v is None for v in verdicts) else False
@@ -44,7 +44,7 @@ def sudden_onset_explained(kb: KnowledgeBase, findings: Dict[str, str], eased: O
     """Whether what explains sudden numbness (a recent operation, an injury, a position that
     eased) holds for this person."""
     finding = kb.findings.get(SUDDEN_NUMBNESS)
-    return bool(finding and finding.red_flag and _explained(finding, findings, eased))
+    return bool(finding and finding.red_flag and _explained(finding.red_flag, findings, eased))
 
 
 def check_red_flags(kb: KnowledgeBase, findings: Dict[str, str], cleared: Iterable[str] = (),
@@ -52,16 +52,19 @@ def check_red_flags(kb: KnowledgeBase, findings: Dict[str, str], cleared: Iterab
     """`cleared`: ambiguous flags the person already said are not new (asked once, never again);
     `eased`: whether the numbness went within minutes of moving (EASED, NOT_EASED or None)."""
     cleared = set(cleared)
-    escalate, clarify, ask_if_eased = [], [], []
-    for flag, finding in kb.red_flags.items():
+    escalate: List[str] = []
+    clarify: List[str] = []
+    ask_if_eased: List[str] = []
+    for flag in kb.red_flags:
         if findings.get(flag) != PRESENT:
             continue
-        explained = _explained(finding, findings, eased)
+        red_flag = kb.red_flag(flag)
+        explained = _explained(red_flag, findings, eased)
         if explained:
             continue
         if explained is None:
             ask_if_eased.append(flag)
-        elif finding.red_flag.escalation == IMMEDIATE:
+        elif red_flag.escalation == IMMEDIATE:
             escalate.append(flag)
         elif flag not in cleared:
             clarify.append(flag)
@@ -79,16 +82,16 @@ def present_red_flags(kb: KnowledgeBase, findings: Dict[str, str]) -> List[str]:
 
 def immediate_red_flags(kb: KnowledgeBase, present: Iterable[str]) -> List[str]:
     """Flags among `present` that escalate without a question: what the NLU marks on its own."""
-    return [f for f in present if f in kb.red_flags and kb.findings[f].red_flag.escalation == IMMEDIATE]
+    return [f for f in present if f in kb.red_flags and kb.red_flag(f).escalation == IMMEDIATE]
 
 
 def red_flag_urgency(kb: KnowledgeBase, flags: Iterable[str]) -> Optional[Urgency]:
-    return highest(kb.findings[f].red_flag.urgency for f in flags)
+    return highest(kb.red_flag(f).urgency for f in flags)
 
 
 def heard(kb: KnowledgeBase, flags: Iterable[str]) -> List[str]:
-    return [kb.findings[f].red_flag.heard for f in flags]
+    return [kb.red_flag(f).heard for f in flags]
 
 
 def escalating_findings(kb: KnowledgeBase) -> Dict[str, Finding]:
-    return {fid: f for fid, f in kb.red_flags.items() if f.red_flag.escalation == IMMEDIATE}
+    return {fid: f for fid, f in kb.red_flags.items() if kb.red_flag(fid).escalation == IMMEDIATE}

@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 import re
 import secrets
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Optional
 
 from sanic import Sanic, response
 from sanic.request import Request
@@ -60,7 +60,7 @@ def install(app: Sanic, review: "Review") -> None:
         if review.settings.secure_cookies:
             cookie["secure"] = True
 
-    def login_page(request: Request, nonce: str, target: str, error: str = None, status: int = 200):
+    def login_page(request: Request, nonce: str, target: str, error: Optional[str] = None, status: int = 200):
         reply = review.page("login.html", request, status=status, nonce=nonce, next=target, error=error)
         set_cookie(reply, LOGIN_COOKIE, nonce, LOGIN_FORM_SECONDS)
         return reply

@@ -114,8 +114,8 @@ def set_account(name: str, password: str, path: Optional[Path] = None) -> None:
     path = path or accounts_file()
     existing = {}
     if path.exists():
-        existing = _parse("\n".join(l for l in path.read_text(encoding="utf-8").splitlines()
-                                    if not l.lstrip().startswith("#")), str(path))
+        existing = _parse("\n".join(line for line in path.read_text(encoding="utf-8").splitlines()
+                                    if not line.lstrip().startswith("#")), str(path))
     existing[name] = hash_password(password)
     _write(path, existing)
 

@@ -63,12 +63,14 @@ class Review:
 
 
 def create_app(source: TrackerSource, marks: MarkStore, accounts: Callable[[], Dict[str, str]],
-               settings: Settings = Settings(), vocabulary: Optional[Vocabulary] = None, name: str = "review") -> Sanic:
+               settings: Optional[Settings] = None, vocabulary: Optional[Vocabulary] = None,
+               name: str = "review") -> Sanic:
     from review import access, pages
 
     app = Sanic(name, configure_logging=False)  # its loggers go to the root logger
     app.config.REQUEST_MAX_SIZE = MAX_FORM_BYTES
     app.config.KEEP_ALIVE_TIMEOUT = 15
+    settings = settings or Settings()
     vocabulary = vocabulary or Vocabulary.load()
     review = Review(source, marks, accounts, settings, vocabulary, ConversationLibrary(source, vocabulary),
                     _templates(vocabulary), Sessions(settings.idle_seconds, settings.max_seconds))

@@ -15,7 +15,7 @@ import statistics
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional
 
-from numbness_triage.knowledge import EMERGENCY_LEVELS, URGENCY_LEVELS as LEVELS
+from numbness_triage.knowledge import URGENCY_LEVELS as LEVELS
 from numbness_triage.mentions import PRESENT
 from review.vocabulary import Vocabulary
 
@@ -192,9 +192,9 @@ def _note_reply(person: Message, reply: Message) -> None:
 
 
 def _person_message(event: dict, at: Optional[float], vocabulary: Vocabulary) -> Message:
-    text = event.get("text") if isinstance(event.get("text"), str) else ""
-    parse = event.get("parse_data") if isinstance(event.get("parse_data"), dict) else {}
-    intent = parse.get("intent") if isinstance(parse.get("intent"), dict) else {}
+    text = _text(event.get("text"))
+    parse = _dict(event.get("parse_data"))
+    intent = _dict(parse.get("intent"))
     entities = [_entity(e, text, vocabulary) for e in parse.get("entities") or [] if isinstance(e, dict)]
     return Message("person", at, text, intent=intent.get("name"), confidence=_number(intent.get("confidence")),
                    entities=[e for e in entities if e is not None])
@@ -213,7 +213,7 @@ def _entity(raw: dict, text: str, vocabulary: Vocabulary) -> Optional[Entity]:
     value = str(value)
     start, end = raw.get("start"), raw.get("end")
     words = _as_read(text)[start:end] if isinstance(start, int) and isinstance(end, int) and end > start else ""
-    role = raw.get("role") if isinstance(raw.get("role"), str) else PRESENT
+    role = raw["role"] if isinstance(raw.get("role"), str) else PRESENT
     if kind in ("symptom", "red_flag_hint"):
         return Entity(kind, value, role if kind == "symptom" else "asked about", vocabulary.finding(value), words,
                       red_flag=vocabulary.is_red_flag(value))
@@ -221,10 +221,18 @@ def _entity(raw: dict, text: str, vocabulary: Vocabulary) -> Optional[Entity]:
 
 
 def _bot_message(event: dict, at: Optional[float]) -> Message:
-    text = event.get("text") if isinstance(event.get("text"), str) else ""
-    data = event.get("data") if isinstance(event.get("data"), dict) else {}
+    text = _text(event.get("text"))
+    data = _dict(event.get("data"))
     buttons = [str(b.get("title")) for b in data.get("buttons") or [] if isinstance(b, dict) and b.get("title")]
     return Message("bot", at, text, buttons=buttons, assessment=assessment_of(data.get("custom")))
+
+
+def _text(value: Any) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def _dict(value: Any) -> Dict[str, Any]:
+    return value if isinstance(value, dict) else {}
 
 
 def _number(value: Any) -> Optional[float]:

@@ -108,7 +108,7 @@ def vignette(conversation: Conversation, mark: Mark, vocabulary: Vocabulary) -> 
         elif kind == "red_flag" and "new" not in answers and "new" in (message.answers or "").lower():
             answers["new"] = _words(message)
         elif kind in ("yes_no", "red_flag"):
-            fact = {"about": vocabulary.keywords(message.question_id),
+            fact = {"about": vocabulary.keywords(message.question_id or ""),
                     "answer": _yes_no(message, recorded.get(message.question_id))}
             if not message.text.strip().startswith("/"):
                 fact["says"] = message.text

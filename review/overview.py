@@ -139,13 +139,13 @@ def build_overview(conversations: List[Conversation], filters: Filters, stuck_af
                          "not_given": max(0, len(asked) - sum(given.values()))}
     overview.unread = sorted(((c, m) for c in chosen for m in c.unread), key=lambda pair: pair[1].at or 0.0,
                              reverse=True)
-    overview.unread_reasons = Counter(m.unread for _, m in overview.unread).most_common()
+    overview.unread_reasons = Counter(m.unread for _, m in overview.unread if m.unread).most_common()
     overview.failed = sum(1 for c in chosen for m in c.person_messages if m.failed)
     return overview
 
 
 def _per_day(conversations: List[Conversation]) -> List[Tuple[date, int]]:
-    counts = Counter(day_of(c.started) for c in conversations if c.started is not None)
+    counts = Counter(day for day in (day_of(c.started) for c in conversations) if day is not None)
     if not counts:
         return []
     last = max(counts)

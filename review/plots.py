@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import io
 import warnings
-from typing import List, Sequence, Tuple
+from typing import List, Optional, Sequence, Tuple
 
 # matplotlib 3.5 (Rasa's pin) calls pyparsing's old names: a warning a run, no use to anyone here
 warnings.filterwarnings("ignore", message=r".*deprecated - use .*")
@@ -49,7 +49,8 @@ def per_day(days: Sequence[Tuple[object, int]]) -> bytes:
     return _png(figure)
 
 
-def horizontal_bars(rows: List[Tuple[str, int]], colours: List[str] = None, empty: str = None) -> bytes:
+def horizontal_bars(rows: List[Tuple[str, int]], colours: Optional[List[str]] = None,
+                    empty: Optional[str] = None) -> bytes:
     """One bar a row, the first row on top."""
     figure = Figure(figsize=(WIDTH, 0.45 * max(len(rows), 2) + 0.6))
     axes = figure.subplots()

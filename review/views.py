@@ -47,7 +47,8 @@ def questions_and_answers(conversation: Conversation, vocabulary: Vocabulary) ->
     the person's words; then the safety questions about red flags, from the transcript."""
     state = conversation.interview
     asked = [q for q in state.get("asked") or [] if isinstance(q, str)]
-    read = state.get("answers") if isinstance(state.get("answers"), dict) else {}
+    answers = state.get("answers")
+    read: Dict[str, Any] = answers if isinstance(answers, dict) else {}
     said: Dict[str, str] = {}
     for message in conversation.person_messages:
         if message.question_id and message.question_id not in said:
@@ -70,7 +71,8 @@ def _differs(words: Optional[str], answer: Any) -> str:
 def interview_fields(conversation: Conversation, vocabulary: Vocabulary) -> Tuple[List[Tuple[str, str]], Dict[str, str]]:
     """(the findings as (label, assertion)) and {other field: its value as text}."""
     state = conversation.interview
-    findings = state.get("findings") if isinstance(state.get("findings"), dict) else {}
+    said = state.get("findings")
+    findings: Dict[str, Any] = said if isinstance(said, dict) else {}
     rows = [(vocabulary.finding(str(f)), str(a)) for f, a in findings.items()]
     other = {}
     for key in ("stage", "age", "sex", "side", "onset", "duration", "pending", "clarifying"):

@@ -45,7 +45,7 @@ import uuid
 from collections import defaultdict
 from datetime import date
 from pathlib import Path
-from typing import Dict, List, Optional
+from typing import Any, Dict, List, Optional
 
 import yaml
 
@@ -199,6 +199,8 @@ class Stack:
         wait_for(f"http://127.0.0.1:{self.rasa_port}/", 300, self.start_rasa())
 
     def rss_mb(self) -> float:
+        if self.rasa is None:
+            return 0.0
         try:
             for line in Path(f"/proc/{self.rasa.pid}/status").read_text().splitlines():
                 if line.startswith("VmRSS:"):
@@ -212,8 +214,9 @@ class Stack:
         while self._watching:
             rss = self.rss_mb()
             self.peak_rss_mb = max(self.peak_rss_mb, rss)
-            if rss > self.memory_limit_mb and self.rasa.poll() is None:
-                os.killpg(self.rasa.pid, signal.SIGKILL)
+            rasa = self.rasa
+            if rasa is not None and rss > self.memory_limit_mb and rasa.poll() is None:
+                os.killpg(rasa.pid, signal.SIGKILL)
                 self.watchdog_kills.append({"case": self.current_case, "rss_mb": round(rss)})
             time.sleep(0.2)
 
@@ -305,7 +308,7 @@ class Run:
                 replies = json.loads(data)
             except ValueError:
                 error = f"reply is not JSON: {short(data.decode('utf-8', 'replace'))}"
-        texts = [r.get("text") for r in replies if isinstance(r, dict) and r.get("text")]
+        texts = [r["text"] for r in replies if isinstance(r, dict) and r.get("text")]
         refusal = None  # the REST channel's 400 / 415 JSON error (channels/rest_safe.py); 413 is Sanic's
         if status in (400, 415):
             try:
@@ -320,6 +323,8 @@ class Run:
         problems = []
         if error:
             problems.append(error)
+        elif status is None:  # a reply always has a status; without one, error says why
+            problems.append("no status")
         elif status >= 500:
             problems.append(f"HTTP {status}")
         elif expect == "refuse" and not 400 <= status < 500:
@@ -558,7 +563,7 @@ def _record_injection(run: Run, payload: str, plain: Optional[str], sender: str,
         problems.append(f"triage is {after['triage']!r} after the escalation")
     if after["red_flags"] != before["red_flags"]:
         problems.append(f"red_flags {before['red_flags']} -> {after['red_flags']}")
-    check = {"payload": payload, "compared_with": plain, "sender": sender,
+    check: Dict[str, Any] = {"payload": payload, "compared_with": plain, "sender": sender,
              "before": {k: short(v, 120) for k, v in before.items() if k != "interview"},
              "after": {k: short(v, 120) for k, v in after.items() if k != "interview"},
              "problems": sorted(set(problems))}

@@ -40,7 +40,7 @@ import secrets
 import threading
 import time
 import uuid
-from typing import Callable, Dict, List, Optional
+from typing import Any, Callable, Dict, List, Optional
 
 # Findings fixed on other branches (h16-commands and friends): reported, not gated yet.
 PENDING_OTHERS = {
@@ -84,12 +84,14 @@ class Probes:
         from scripts.reliability import http_call
 
         started = time.time()
-        status, texts, error = None, [], None
+        status: Optional[int] = None
+        texts: List[Any] = []
+        error: Optional[str] = None
         try:
             status, data = http_call(self.run.stack.rasa_port, "POST", "/webhooks/rest/webhook",
                                      json.dumps({"sender": sender, "message": text}).encode(), timeout)
             if 200 <= status < 300:
-                texts = [r.get("text") for r in json.loads(data) if isinstance(r, dict) and r.get("text")]
+                texts = [r["text"] for r in json.loads(data) if isinstance(r, dict) and r.get("text")]
         except Exception as exc:  # refused, reset, timed out
             error = type(exc).__name__
         return {"status": status, "texts": texts, "seconds": round(time.time() - started, 2), "error": error,
@@ -237,14 +239,15 @@ class Probes:
         worker = threading.Thread(target=send_hostile, daemon=True)
         worker.start()
         time.sleep(0.3)
-        during, failed = [], 0
+        during: List[float] = []
+        failed = 0
         script = ["it's my left leg", "about a week", "no", "not sure", "yes"]
         while worker.is_alive() and len(during) < 400:
             turn = self.say(other, script[len(during) % len(script)], timeout=300)
             during.append(turn["seconds"])
             failed += bool(turn["error"] or not turn["texts"] or turn["trouble"])
         worker.join(320)
-        figures = {"message": shown, "hostile_seconds": outcome.get("seconds"),
+        figures: Dict[str, Any] = {"message": shown, "hostile_seconds": outcome.get("seconds"),
                    "hostile_answered": bool(outcome.get("texts")),
                    "hostile_red_flag_answered": outcome.get("emergency") if not self.smoke else None,
                    "other_turns_during": len(during), "other_p95_s": percentile(during, 0.95),
@@ -298,9 +301,10 @@ class Probes:
         guessed = [("the victim's id", victim),
                    ("a client-chosen id", f"patient-{random.randint(1, 99)}"),
                    ("the victim's id with its last character changed", victim[:-1] + ("A" if victim[-1] != "A" else "B"))]
-        figures, problems = {}, []
+        figures: Dict[str, Any] = {}
+        problems: List[str] = []
         victims_summary = self._summary(self.say(victim, "/request_summary")["texts"])
-        for name, sender in guessed[1:2]:
+        for _, sender in guessed[1:2]:
             self.say(sender, DESCRIPTION)  # a conversation someone started under a guessable id
         for name, sender in guessed:
             outcome = self.say(sender if name != "the victim's id" else victim, "/request_summary")
@@ -343,7 +347,8 @@ class Probes:
             heard = len(stranger.received) - heard_before
             stranger.say("/request_summary")
             summary = self._summary(stranger.received)
-            figures = {"stranger_heard_victims_replies": heard, "stranger_got_victims_summary": summary is not None}
+            figures: Dict[str, Any] = {"stranger_heard_victims_replies": heard,
+                                       "stranger_got_victims_summary": summary is not None}
         except socketio.exceptions.ConnectionError as error:
             figures = {"connection": f"refused: {error}"}
         finally:
@@ -493,7 +498,7 @@ class _SocketClient:
         self.session = data.get("session_id") if isinstance(data, dict) else data
         self._confirmation.set()
 
-    def start(self, session_id: Optional[str] = None) -> str:
+    def start(self, session_id: Optional[str] = None) -> Optional[str]:
         self.client.connect(self.url, transports=["polling"], socketio_path="socket.io",
                             headers={"Origin": self.url}, wait_timeout=10)
         self.client.emit("session_request", {"session_id": session_id or uuid.uuid4().hex})
@@ -533,7 +538,7 @@ class FakeTelegram:
         self.rasa_port: Optional[int] = None
         self._ids = iter(range(random.randint(10**6, 10**7), 10**8))
         self._loop = asyncio.new_event_loop()
-        self._runner = None
+        self._runner: Any = None
         threading.Thread(target=self._loop.run_forever, daemon=True).start()
         asyncio.run_coroutine_threadsafe(self._start(), self._loop).result(20)
 

@@ -103,7 +103,7 @@ def pronoun_of(case: dict) -> str:
     words = " ".join([case.get("opening", "")] + [str(v) for v in (case.get("answers") or {}).values()]).lower()
     counts = {p: sum(len(re.findall(rf"\b{w}\b", words)) for w in (forms[0], forms[2]) + KIN[p])
               for p, forms in PRONOUNS.items() if p in KIN}
-    best = max(counts, key=counts.get)
+    best = max(counts, key=lambda pronoun: counts[pronoun])
     return best if counts[best] else "they"
 
 

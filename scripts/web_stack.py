@@ -11,6 +11,7 @@ import signal
 import sys
 import time
 from pathlib import Path
+from typing import List
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -30,7 +31,7 @@ def main(argv=None) -> int:
     stack = WebStack(host=args.host, web_port=args.web_port, rasa_port=args.rasa_port,
                      action_port=args.action_port, model=args.model, cors=args.cors,
                      log_dir=ROOT / "logs", work_dir=ROOT / "var")
-    stopping = []
+    stopping: List[int] = []
 
     def on_signal(signum, _frame):
         if not stopping:  # a second signal while stopping does not interrupt the clean-up

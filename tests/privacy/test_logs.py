@@ -17,7 +17,6 @@ test_rest_server.py against the trained bot).
 """
 import json
 import uuid
-from pathlib import Path
 
 import pytest
 

@@ -90,8 +90,12 @@ def _between_words(phrase: str, separators: List[str], index: int) -> str:
 
 # variant -> (what it does to the phrase, what it does to the whole message)
 def _variants() -> Dict[str, Tuple[Callable[[str, int], str], Callable[[str], str]]]:
-    same = (lambda phrase, i: phrase)
-    whole = (lambda text: text)
+    def same(phrase: str, i: int) -> str:
+        return phrase
+
+    def whole(text: str) -> str:
+        return text
+
     return {
         "lower": (same, whole),
         "Title Case": (same, string.capwords),
