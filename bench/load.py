@@ -305,7 +305,8 @@ def hostile_message(size: int, kind: str = "comma runs", seed: int = 16) -> str:
     """`size` characters of red-flag words and commas, as a person hostile to the service might send:
     "comma runs": each word followed by 50-400 commas (issue 16: ConText compared every comma with
     every other in a window of 2,500 characters, the tokenizer stripped them one at a time);
-    "words and commas": a word and a few commas, again and again. In a random order, so no stretch repeats (no reading is reused)."""
+    "words and commas": a word and a few commas, again and again. In a random order, so no stretch
+    repeats (no reading is reused)."""
     rng = random.Random(seed)
     parts, length = [], 0
     while length < size:
@@ -387,7 +388,8 @@ async def hostile_probe(url: str, scripts: list, size: int, timeout: float = 60.
         return {"turns": len(selected), "latency_ms": latency_summary([t["ended"] - t["started"] for t in selected]),
                 "errors": sum(errors.values()), "error_kinds": errors}
 
-    return {"kind": kind, "hostile_chars": len(text), "hostile_bytes": len(json.dumps({"sender": "x", "message": text})),
+    return {"kind": kind, "hostile_chars": len(text),
+            "hostile_bytes": len(json.dumps({"sender": "x", "message": text})),
             "hostile_seconds": round(hostile["ended"] - hostile["started"], 2), "hostile_error": hostile["error"],
             "hostile_answered_as_emergency": hostile["emergency"],
             "other_before": summary(before), "other_during": summary(during)}

@@ -332,7 +332,8 @@ def check_targets(bots: dict, extraction: dict) -> List[dict]:
         row("cold_start_s", (ours.get("cold_start") or {}).get("seconds"), 60, "s"),
         row("training_s", (ours.get("training") or {}).get("seconds"), 360, "s"),
         row("no_errors_c50", None if c50 is None else c50["errors"], 0, "error responses"),
-        row("hostile_other_p95_ms", ((hostile.get("other_during") or {}).get("latency_ms") or {}).get("p95"), 2000, "ms"),
+        row("hostile_other_p95_ms", ((hostile.get("other_during") or {}).get("latency_ms") or {}).get("p95"), 2000,
+            "ms"),
         row("hostile_message_s", hostile_s if hostile else None, 15, "s"),
     ]
 
@@ -409,7 +410,8 @@ def run(args) -> dict:
         for name, bot in running.items():
             pids[f"{name}:rasa_server"], pids[f"{name}:action_server"] = bot.rasa_pid, bot.action_pid
         with RssSampler(pids) as sampler:
-            driven = {"ours": {"load": {}, "memory_mb": {}}} if args.only_hostile else drive(running, sampler, args, errors)
+            driven = ({"ours": {"load": {}, "memory_mb": {}}} if args.only_hostile
+                      else drive(running, sampler, args, errors))
             sampler.reset()
             driven["ours"]["hostile_message"] = hostile_phase(running["ours"], args, errors)
             driven["ours"]["hostile_message"]["rss_peak_mb"] = {
@@ -500,10 +502,10 @@ def print_summary(results: dict) -> None:
         hostile = bot.get("hostile_message")
         if hostile:
             before, during = hostile["other_before"]["latency_ms"], hostile["other_during"]["latency_ms"]
-            print(f"  hostile message of {hostile['hostile_chars']:,} characters: answered in {hostile['hostile_seconds']} s "
-                  f"(emergency: {hostile['hostile_answered_as_emergency']}, error: {hostile['hostile_error']}); "
-                  f"another conversation p50 / p95 {before['p50']} / {before['p95']} ms before, "
-                  f"{during['p50']} / {during['p95']} ms during ({hostile['other_during']['turns']} turns, "
+            print(f"  hostile message of {hostile['hostile_chars']:,} characters: answered in "
+                  f"{hostile['hostile_seconds']} s (emergency: {hostile['hostile_answered_as_emergency']}, error: "
+                  f"{hostile['hostile_error']}); another conversation p50 / p95 {before['p50']} / {before['p95']} ms "
+                  f"before, {during['p50']} / {during['p95']} ms during ({hostile['other_during']['turns']} turns, "
                   f"{hostile['other_during']['errors']} errors)")
     e = results["extraction"]
     print(f"\nextraction: mean {e['mean_ms']} ms, p95 {e['p95_ms']} ms over {e['texts']} texts")

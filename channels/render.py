@@ -212,7 +212,8 @@ def slack_blocks(card: AssessmentCard) -> List[Dict[str, Any]]:
             blocks.append(_section(_mrkdwn(card.causes_note)))
     for note in card.notes:
         blocks.append(_section(_mrkdwn(note)))
-    blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": _clip(_mrkdwn(card.disclaimer), SLACK_TEXT_MAX)}]})
+    disclaimer = {"type": "mrkdwn", "text": _clip(_mrkdwn(card.disclaimer), SLACK_TEXT_MAX)}
+    blocks.append({"type": "context", "elements": [disclaimer]})
     return blocks[:SLACK_BLOCKS_MAX]
 
 

@@ -138,7 +138,8 @@ def read_body(request: Request) -> Dict[Text, Any]:
     except UnicodeDecodeError:
         raise BadRequest("the body is not valid UTF-8 text.") from None
     except json.JSONDecodeError as error:  # its message names a position, never the content
-        raise BadRequest(f"the body is not valid JSON ({error.msg}; line {error.lineno}, column {error.colno}).") from None
+        raise BadRequest(f"the body is not valid JSON ({error.msg}; line {error.lineno}, column "
+                         f"{error.colno}).") from None
     except (ValueError, RecursionError):
         raise BadRequest("the body is not valid JSON.") from None
     if not isinstance(body, dict):

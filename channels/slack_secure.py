@@ -217,8 +217,9 @@ class SecureSlackInput(SlackInput):
             action = payload["actions"][0]
             text = self._get_interactive_response(action)
             if text is not None:
-                delivery = payload.get("trigger_id") or (
-                    f"{payload.get('user', {}).get('id')}:{action.get('action_ts')}" if action.get("action_ts") else None)
+                delivery = payload.get("trigger_id") or None
+                if delivery is None and action.get("action_ts"):
+                    delivery = f"{payload.get('user', {}).get('id')}:{action.get('action_ts')}"
                 if not self.first_delivery(request, delivery):
                     return self.already_handled()
                 metadata = self.get_metadata(request)

@@ -269,8 +269,9 @@ def run_load(stack: Stack, conversations: int, turns: int, faults: Sequence[Tupl
         "requests_per_server": requests,
         "cpu_seconds": cpu,
         "cpu_seconds_per_turn": {
-            "rasa": round(sum(v for k, v in cpu.items() if k.startswith("rasa-")) / turns_ok, 4) if turns_ok else None,
-            "actions": round(sum(v for k, v in cpu.items() if k.startswith("actions-")) / turns_ok, 4) if turns_ok else None,
+            server: (round(sum(v for k, v in cpu.items() if k.startswith(f"{server}-")) / turns_ok, 4)
+                     if turns_ok else None)
+            for server in ("rasa", "actions")
         },
         "faults": fault_log,
         "error_samples": errors[:8],
@@ -334,7 +335,8 @@ def main() -> int:
         print_result(runs[-1])
     summary = {"measured": time.strftime("%Y-%m-%d"), "cores": os.cpu_count(),
                "servers": len(stack.rasa_urls), "think_time_seconds": 0,
-               "note": "everything (2 Rasa, 2 action servers, PostgreSQL, Redis, nginx, the clients) shares the cores", "runs": runs,
+               "note": "everything (2 Rasa, 2 action servers, PostgreSQL, Redis, nginx, the clients) shares the cores",
+               "runs": runs,
                "ok": all(r["ok"] for r in runs)}
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)

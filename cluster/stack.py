@@ -201,7 +201,8 @@ class Stack:
             options = (f"-c port={self.ports['postgres']} -c listen_addresses=127.0.0.1 "
                        f"-c unix_socket_directories={sock} -c max_connections=100 -c fsync=on")
             subprocess.run(self._as_pg([pg_bin("pg_ctl"), "-D", str(data), "-l", str(self.pg_dir / "postgres.log"),
-                                        "-w", "-t", "60", "-o", options, "start"]), check=True, stdout=subprocess.DEVNULL)
+                                        "-w", "-t", "60", "-o", options, "start"]),
+                           check=True, stdout=subprocess.DEVNULL)
         password = self.secrets()["POSTGRES_PASSWORD"]
         self.psql(f"DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{DB_USER}') THEN "
                   f"CREATE ROLE {DB_USER} LOGIN PASSWORD '{password}'; END IF; END $$;")
@@ -369,7 +370,8 @@ http {{
         nginx = shutil.which("nginx") or "/usr/sbin/nginx"
         subprocess.run([nginx, "-t", "-q", "-c", str(config), "-p", str(d), "-e", str(d / "error.log")], check=True)
         if self.nginx_running():
-            subprocess.run([nginx, "-c", str(config), "-p", str(d), "-e", str(d / "error.log"), "-s", "reload"], check=True)
+            subprocess.run([nginx, "-c", str(config), "-p", str(d), "-e", str(d / "error.log"), "-s", "reload"],
+                           check=True)
         else:
             subprocess.run([nginx, "-c", str(config), "-p", str(d), "-e", str(d / "error.log")], check=True)
 

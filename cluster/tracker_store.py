@@ -270,7 +270,8 @@ class DurableSQLTrackerStore(ReconnectingSQLTrackerStore):
         except Exception as error:
             self._failed("save", error, sender_id)
             logger.error(f"Tracker store: an unsaved version of conversation {conversation_hash(sender_id)} "
-                         f"is replaced by one that does not contain it; {len(earlier.events) if earlier else 0} events of it "
+                         f"is replaced by one that does not contain it; {len(earlier.events) if earlier else 0} events "
+                         f"of it "
                          "dropped")
         self._remember(sender_id, events, pending=True)  # kept until the database has it
         try:

@@ -151,7 +151,8 @@ def red_flag_parse(text: Text) -> Dict[Text, Any]:
     message = Message(data={TEXT: text if isinstance(text, str) else ""})
     MessageLengthLimiter().process([message])
     _set_intent(message, COMMAND_INTENT)
-    component = SymptomExtractorComponent({**SymptomExtractorComponent.get_default_config(), "time_budget_seconds": 0.0})
+    no_time = {**SymptomExtractorComponent.get_default_config(), "time_budget_seconds": 0.0}
+    component = SymptomExtractorComponent(no_time)
     component.process([message])
     return {TEXT: "", INTENT: {"name": None, "confidence": 0.0}, ENTITIES: [],
             **message.as_dict(only_output_properties=True)}

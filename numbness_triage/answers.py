@@ -23,8 +23,10 @@ _UNSURE = r"\b(not sure|unsure|don't know|dont know|do not know|dunno|no idea|ma
 
 
 _INTERJECTION = r"(?:(?:oh|ah|um+|er+m?|well|hmm+|so|ok|okay)\W+)?"
-_LEADING_YES = re.compile(r"^\W*" + _INTERJECTION + r"(yes|yeah|yea|yep|yup|ya|yah|aye|y|sure|definitely|absolutely|correct|indeed|of course)\b(?!\s*(not|no)\b)")
-_LEADING_NO = re.compile(r"^\W*" + _INTERJECTION + r"(no|nope|nah|naw|n|never|not really|not at all)\b(?!\s+(idea|clue)\b)")
+_LEADING_YES = re.compile(r"^\W*" + _INTERJECTION + r"(yes|yeah|yea|yep|yup|ya|yah|aye|y|sure|definitely|absolutely|"
+                          r"correct|indeed|of course)\b(?!\s*(not|no)\b)")
+_LEADING_NO = re.compile(r"^\W*" + _INTERJECTION + r"(no|nope|nah|naw|n|never|not really|not at all)\b"
+                         r"(?!\s+(idea|clue)\b)")
 
 
 def parse_yes_no(text: str, intent: Optional[str] = None) -> Optional[str]:
@@ -124,14 +126,16 @@ def parse_age_sex(text: str) -> Tuple[Optional[int], Optional[str]]:
 
 _BOTH = re.compile(r"\b(both|bilateral\w*|each|two\s+(legs|feet)|all\s+(my\s+)?(legs|feet|toes))\b")
 _LEFT = re.compile(r"\b(left|lft)\b")
-_RIGHT = re.compile(r"\bright\b(?!\s+(now|away|after|before|here|there|when|as|up|down|through|into|at|in|on|off|to)\b)|"
-                    r"\bright\s+(on|in|at)\s+(the|my)\s+(leg|foot|side|calf|thigh|shin)|\brt\b")
+_RIGHT = re.compile(r"\bright\b(?!\s+(now|away|after|before|here|there|when|as|up|down|through|into|at|in|on|off|"
+                    r"to)\b)|\bright\s+(on|in|at)\s+(the|my)\s+(leg|foot|side|calf|thigh|shin)|\brt\b")
 _ONE = re.compile(r"\b(one|single|just the one|only one)\s+(leg|foot|side)\b|\bonly\s+one\b|\bjust\s+one\b|^\s*one\s*$")
 _PLURAL = re.compile(r"\b(legs|feet|feets|legz|calves|thighs|shins)\b")
-_LIMB = r"(?:(?:lower|upper|big|little)\s+)?(?:legs?|legz|foot|feet|feets|thighs?|calf|calves|shins?|knees?|ankles?|toes?|heels?|soles?)"
+_LIMB = (r"(?:(?:lower|upper|big|little)\s+)?(?:legs?|legz|foot|feet|feets|thighs?|calf|calves|shins?|knees?|ankles?|"
+         r"toes?|heels?|soles?)")
 # A side said of a leg or foot ("my right leg") outranks one said of anything else ("the left side of my face").
 SIDE_OF_LIMB = re.compile(rf"\b(?P<side>left|lft|right|rt)\s+{_LIMB}\b")
-_BOTH_LIMBS = re.compile(rf"\bboth\s+(?:of\s+)?(?:my\s+|the\s+)?{_LIMB}\b|\bboth\s+sides\b|\b(?:legs|feet|thighs|calves|shins)\s+(?:are\s+)?both\b")
+_BOTH_LIMBS = re.compile(rf"\bboth\s+(?:of\s+)?(?:my\s+|the\s+)?{_LIMB}\b|\bboth\s+sides\b|\b(?:legs|feet|thighs|"
+                         rf"calves|shins)\s+(?:are\s+)?both\b")
 
 
 def find_side(text: str) -> Tuple[Optional[str], Optional[Span]]:

@@ -195,7 +195,8 @@ class Interview:
 
     def _after_escalation(self, state: State, turn: Turn) -> List[Reply]:
         handled = self._handle_intent(state, turn)
-        level = Urgency(state.triage) if state.triage else (red_flag_urgency(self.kb, state.red_flags) or Urgency.emergency)
+        level = (Urgency(state.triage) if state.triage
+                 else red_flag_urgency(self.kb, state.red_flags) or Urgency.emergency)
         reminder = Reply(f"Please don't wait: {self.kb.advice_for(level)}", custom=state.assessment)
         return [*(handled or []), reminder]
 
@@ -252,7 +253,9 @@ class Interview:
         question = self.kb.questions.get(last) if last else None
         if question is None:
             return set()
-        return {question.finding} if question.kind == YES_NO else {"age", "sex"} if question.kind == AGE_SEX else {question.kind}
+        if question.kind == YES_NO:
+            return {question.finding}
+        return {"age", "sex"} if question.kind == AGE_SEX else {question.kind}
 
     def _welcome_once(self, state: State) -> List[Reply]:
         """What the bot is and is not, said once, before the first question."""
@@ -268,7 +271,8 @@ class Interview:
         said: List[Reply] = self._welcome_once(state)
         if state.stage == ASSESSED:
             if noted:
-                return [Reply("Thanks, I've added that. " + replies.describe_notes(self.kb, noted, state)), *self._assess(state)]
+                return [Reply("Thanks, I've "
+                              "added that. " + replies.describe_notes(self.kb, noted, state)), *self._assess(state)]
             return [Reply(replies.ALREADY_ASSESSED, replies.AFTER_BUTTONS)]
         said += self._notes(state, noted, outcome)
         if outcome == GAVE_UP:
@@ -283,7 +287,8 @@ class Interview:
         if not self._knows_a_symptom(state):
             state.unclear_answers += 1
             if state.unclear_answers < 3:
-                return [Reply(replies.opening_prompt() if state.unclear_answers < 2 else replies.opening_prompt_again())]
+                prompt = replies.opening_prompt() if state.unclear_answers < 2 else replies.opening_prompt_again()
+                return [Reply(prompt)]
             state.findings[LEG_NUMBNESS] = PRESENT  # what this assistant is for: go on with the questions
         question = next_question(self.kb, self._profile(state), state.asked, self.question_budget, state.unknown)
         if question is None:

@@ -166,7 +166,8 @@ def _age_sex_factors(cause: Cause, profile: Profile) -> List[Tuple[float, str, b
             share = 1 - next(iter(cause.risk.sex.values()))
         multiplier = share / 0.5
         more = "more" if multiplier > 1 else "less"
-        factors.append((multiplier, f"it is {more} common in {'women' if profile.sex == 'female' else 'men'}", multiplier > 1))
+        factors.append((multiplier, f"it is {more} common in "
+                                    f"{'women' if profile.sex == 'female' else 'men'}", multiplier > 1))
     return factors
 
 
@@ -231,7 +232,8 @@ def _score(kb: KnowledgeBase, cause: Cause, profile: Profile) -> Tuple[float, fl
         likelihood = finding_likelihood(kb, cause, finding_id)
         log_likelihood += _evidence(likelihood, assertion)
         if _has_an_opinion(cause, finding_id):
-            log_fit += _evidence(likelihood, assertion) - _evidence(_something_else_likelihood(kb, finding_id), assertion)
+            background = _something_else_likelihood(kb, finding_id)
+            log_fit += _evidence(likelihood, assertion) - _evidence(background, assertion)
         label = kb.label(finding_id)
         if assertion == PRESENT:
             if likelihood >= RISK_FACTOR_LIKELIHOOD:
@@ -246,7 +248,8 @@ def _score(kb: KnowledgeBase, cause: Cause, profile: Profile) -> Tuple[float, fl
                 reasons_against.append(kb.absent_label(finding_id))
     for factor in [*cause.risk.required_factors, *cause.always]:
         if factor not in profile.findings or profile.findings[factor] not in (PRESENT, ABSENT):
-            log_likelihood += math.log(REQUIRED_FACTOR_UNKNOWN)  # not asked yet: as likely as among people with numbness
+            # not asked yet: as likely as among people with numbness
+            log_likelihood += math.log(REQUIRED_FACTOR_UNKNOWN)
             log_fit += math.log(REQUIRED_FACTOR_UNKNOWN / UNRELATED_HISTORY_LIKELIHOOD)
     for multiplier, reason, supports in _presentation_factors(cause, profile):
         log_likelihood += math.log(multiplier)

@@ -44,7 +44,8 @@ _FOOT_WORDS = r"foot|feet|feets|toes?|soles?|heels?|ankles?|instep"
 _THIGH_WORDS = r"thighs?|upper\s+legs?|hips?|groin"
 _LEG_WORDS = r"legs?|legg|calf|calves|shins?|knees?|lower\s+legs?"
 _ARM_WORDS = r"arms?|hands?|fingers?|wrists?|forearms?"
-_BODY_PART = re.compile(rf"\b(?:(?P<foot>{_FOOT_WORDS})|(?P<thigh>{_THIGH_WORDS})|(?P<arm>{_ARM_WORDS})|(?P<leg>{_LEG_WORDS}))\b")
+_BODY_PART = re.compile(rf"\b(?:(?P<foot>{_FOOT_WORDS})|(?P<thigh>{_THIGH_WORDS})|(?P<arm>{_ARM_WORDS})|"
+                        rf"(?P<leg>{_LEG_WORDS}))\b")
 _PLACE_FINDING = {"foot": FOOT_NUMBNESS, "thigh": UPPER_LEG_NUMBNESS, "leg": LEG_NUMBNESS, "arm": ARM_NUMBNESS}
 _SENTENCE_END = re.compile(r"[.!?;\n]")
 
@@ -248,9 +249,10 @@ def leg_pain_behind(mentions: List[Mention], text: str) -> List[Mention]:
     return []
 
 
-ONE_SIDE_LIMBS = re.compile(r"\b(?P<side>left|right)\s+(arm|hand)\s+(and|&|n)\s+((my|the)\s+)?((?P=side)\s+)?(leg|foot)\b|"
-                             r"\b(?P<side2>left|right)\s+(leg|foot)\s+(and|&|n)\s+((my|the)\s+)?((?P=side2)\s+)?(arm|hand)\b|"
-                             r"\b(arm|hand)\s+and\s+(leg|foot)\s+on\s+the\s+(same|one)\s+side\b")
+ONE_SIDE_LIMBS = re.compile(r"\b(?P<side>left|right)\s+(arm|hand)\s+(and|&|n)\s+((my|the)\s+)?((?P=side)\s+)?(leg|"
+                            r"foot)\b|"
+                             r"\b(?P<side2>left|right)\s+(leg|foot)\s+(and|&|n)\s+((my|the)\s+)?((?P=side2)\s+)?(arm|"
+                             r"hand)\b|\b(arm|hand)\s+and\s+(leg|foot)\s+on\s+the\s+(same|one)\s+side\b")
 
 
 def one_sided_limbs(mentions: List[Mention], text: str) -> List[Mention]:
@@ -264,7 +266,8 @@ def one_sided_limbs(mentions: List[Mention], text: str) -> List[Mention]:
     if not said:
         return []
     nearest = min(said, key=lambda m: abs(m.start - match.end()))
-    return [replace(nearest, finding=ONE_SIDED_BODY_WEAKNESS, start=match.start(), end=match.end(), text=match.group(0))]
+    return [replace(nearest, finding=ONE_SIDED_BODY_WEAKNESS, start=match.start(), end=match.end(),
+                    text=match.group(0))]
 
 
 def apply_implications(mentions: List[Mention], text: str = "") -> List[Mention]:

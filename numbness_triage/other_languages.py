@@ -73,7 +73,8 @@ class TranslatedRedFlags:
             if not by_start and not by_prefix:
                 continue
             starts = _LEAD if spaced else re.compile("[" + re.escape("".join(by_start)) + "]")
-            negation = re.compile("|".join(_phrase_pattern(n, spaced) for n in sorted(language.negations, key=len, reverse=True)))
+            longest_first = sorted(language.negations, key=len, reverse=True)
+            negation = re.compile("|".join(_phrase_pattern(n, spaced) for n in longest_first))
             breaks = re.compile("|".join(_phrase_pattern(b, spaced) for b in language.clause_breaks) or r"(?!)")
             self._languages.append((language.id, starts, by_start, by_prefix, negation, breaks))
 
@@ -91,7 +92,8 @@ class TranslatedRedFlags:
                 word = start.group()
                 candidates = by_start.get(word, [])
                 if by_prefix:
-                    candidates = candidates + [c for prefix, cs in by_prefix.items() if word.startswith(prefix) for c in cs]
+                    candidates = candidates + [c for prefix, cs in by_prefix.items() if word.startswith(prefix)
+                                               for c in cs]
                 for pattern, flag, _ in candidates:
                     match = pattern.match(folded, start.start())
                     if match:

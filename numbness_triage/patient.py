@@ -37,8 +37,8 @@ RELATIONS["other half"] = (None, "they")
 _RELATION = r"(?P<relation>" + "|".join(sorted((re.escape(w) for w in RELATIONS), key=len, reverse=True)) + r")"
 _FOR_SOMEONE = [re.compile(pattern + _RELATION + r"\b") for pattern in (
     r"\b(?:asking|writing|typing|messaging|texting|chatting|enquiring|inquiring|here|doing this|filling this in|"
-    r"using this|contacting you|reaching out|on here|looking|worried|concerned)(?:\s+this(?:\s+(?:in|out))?)?\s+(?:for|about|on behalf of|"
-    r"for and with)\s+(?:my|our)\s+(?:elderly\s+|old\s+|\d+[- ]?(?:year[- ]old|yo)\s+)?",
+    r"using this|contacting you|reaching out|on here|looking|worried|concerned)(?:\s+this(?:\s+(?:in|out))?)?\s+(?:for|"
+    r"about|on behalf of|for and with)\s+(?:my|our)\s+(?:elderly\s+|old\s+|\d+[- ]?(?:year[- ]old|yo)\s+)?",
     r"\bon behalf of\s+(?:my|our)\s+(?:elderly\s+|old\s+)?",
     r"^\W*(?:hi|hello|hey)?\W*for\s+my\s+",
 )]
@@ -47,9 +47,11 @@ _RELATION_DESCRIBED = re.compile(
     r"\bmy\s+(?:elderly\s+|old\s+|\d+[- ]?(?:year[- ]old|yo)\s+)?" + _RELATION +
     r"(?:'s\s+(?:legs?|feet|foot|toes?|thighs?|calf|calves|knees?|shins?|ankles?)|\s*\(\s*\d{1,3}\s*\)|,\s*\d{1,3}\s*,|"
     r"\s+(?:is|who is|who's|aged)\s+\d{1,3}\b)")
-_THIRD_PERSON_AGE = re.compile(r"\b(?P<pronoun>he|she)(?:'s|\s+is|\s+turned|\s+just turned)\s+(?P<age>\d{1,3})\b(?!\s*(?:%|kg|lb|min|hours?|days?|weeks?|months?|times))")
+_THIRD_PERSON_AGE = re.compile(r"\b(?P<pronoun>he|she)(?:'s|\s+is|\s+turned|\s+just "
+                               r"turned)\s+(?P<age>\d{1,3})\b(?!\s*(?:%|kg|lb|min|hours?|days?|weeks?|months?|times))")
 _RELATION_AGE = re.compile(r"\bmy\s+" + _RELATION + r"\s*(?:\(\s*(?P<age1>\d{1,3})\s*\)|,\s*(?P<age2>\d{1,3})\s*,|"
-                           r"\s+(?:is|who is|who's|aged|age)\s+(?P<age3>\d{1,3})\b|\s+(?P<age4>\d{1,3})\s*(?:yo|y/o|yrs?|years?)\b)")
+                           r"\s+(?:is|who is|who's|aged|age)\s+(?P<age3>\d{1,3})\b|\s+(?P<age4>\d{1,3})\s*(?:yo|y/o|"
+                           r"yrs?|years?)\b)")
 
 
 @dataclass(frozen=True)
@@ -97,8 +99,9 @@ def pronoun_in(text: str) -> Optional[str]:
 
 
 # --- age and sex said outright, in any message ---------------------------------------------------
-_NOT_AN_AGE = r"(?!\s*(?:%|kg|kgs|lbs?|pounds|stone|cm|mg|min\w*|hours?|hrs?|days?|weeks?|wks?|months?|times|x\b|am\b|pm\b|o'?clock|foot|inch\w*|'|tall|st\b|" \
-              r"years?\s+(?:ago|now|since|of)|yrs?\s+(?:ago|now)|miles|km|steps|metres|meters|feet|ft|minutes))"
+_NOT_AN_AGE = (r"(?!\s*(?:%|kg|kgs|lbs?|pounds|stone|cm|mg|min\w*|hours?|hrs?|days?|weeks?|wks?|months?|times|x\b|"
+               r"am\b|pm\b|o'?clock|foot|inch\w*|'|tall|st\b|years?\s+(?:ago|now|since|of)|yrs?\s+(?:ago|now)|miles|km|"
+               r"steps|metres|meters|feet|ft|minutes))")
 _EXPLICIT_AGES = [
     re.compile(r"\b(?:i'?m|i am|im|aged?|age:?|turned|i turned|just turned)\s+(?:a\s+)?(\d{1,3})\b" + _NOT_AN_AGE),
     re.compile(r"\b(\d{1,3})\s*(?:-|\s)?\s*(?:years?|yrs?|yr|y)\s*(?:-|\s)?\s*old\b"),
@@ -108,14 +111,15 @@ _EXPLICIT_AGES = [
     re.compile(r"\bage\s*(?:is|=|of)?\s*(\d{1,3})\b"),
 ]
 _EXPLICIT_SEX = [
-    ("male", re.compile(r"\b(?:i'?m|i am|im)\s+(?:a\s+)?(?:\d{1,3}\s*(?:-|\s)?(?:years?|yrs?|y)?\s*(?:-|\s)?(?:old\s+)?)?"
-                        r"(?:man|male|guy|bloke|gentleman|dude|boy)\b|\b\d{1,3}\s*(?:-|\s)?(?:years?|yrs?|y)\s*(?:-|\s)?old\s+"
-                        r"(?:man|male|guy|bloke|gentleman|boy)\b|\b\d{1,3}\s*m\b(?!\w)|\b\d{1,3}\s*(?:yo|y/o)\s+(?:man|male|guy)\b|"
-                        r"\bmale\b|(?<!['’])\b(?:m|male)\s*,?\s*\d{1,3}\b")),
-    ("female", re.compile(r"\b(?:i'?m|i am|im)\s+(?:a\s+)?(?:\d{1,3}\s*(?:-|\s)?(?:years?|yrs?|y)?\s*(?:-|\s)?(?:old\s+)?)?"
-                          r"(?:woman|female|lady|girl|gal)\b|\b\d{1,3}\s*(?:-|\s)?(?:years?|yrs?|y)\s*(?:-|\s)?old\s+"
-                          r"(?:woman|female|lady|girl)\b|\b\d{1,3}\s*f\b(?!\w)|\b\d{1,3}\s*(?:yo|y/o)\s+(?:woman|female|lady)\b|"
-                          r"\bfemale\b|(?<!['’])\b(?:f|female)\s*,?\s*\d{1,3}\b|\bpregnan\w*|\bmy (?:period|periods)\b")),
+    ("male", re.compile(r"\b(?:i'?m|i am|im)\s+(?:a\s+)?(?:\d{1,3}\s*(?:-|\s)?(?:years?|yrs?|y)?\s*(?:-|\s)?"
+                        r"(?:old\s+)?)?(?:man|male|guy|bloke|gentleman|dude|boy)\b|\b\d{1,3}\s*(?:-|\s)?(?:years?|yrs?|y)\s*(?:-|"
+                        r"\s)?old\s+(?:man|male|guy|bloke|gentleman|boy)\b|\b\d{1,3}\s*m\b(?!\w)|\b\d{1,3}\s*(?:yo|"
+                        r"y/o)\s+(?:man|male|guy)\b|\bmale\b|(?<!['’])\b(?:m|male)\s*,?\s*\d{1,3}\b")),
+    ("female", re.compile(r"\b(?:i'?m|i am|im)\s+(?:a\s+)?(?:\d{1,3}\s*(?:-|\s)?(?:years?|yrs?|y)?\s*(?:-|\s)?"
+                          r"(?:old\s+)?)?(?:woman|female|lady|girl|gal)\b|\b\d{1,3}\s*(?:-|\s)?(?:years?|yrs?|y)\s*(?:-|\s)?old\s+"
+                          r"(?:woman|female|lady|girl)\b|\b\d{1,3}\s*f\b(?!\w)|\b\d{1,3}\s*(?:yo|y/o)\s+(?:woman|"
+                          r"female|lady)\b|\bfemale\b|(?<!['’])\b(?:f|female)\s*,?\s*\d{1,3}\b|\bpregnan\w*|"
+                          r"\bmy (?:period|periods)\b")),
 ]
 
 

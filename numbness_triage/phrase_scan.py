@@ -60,7 +60,8 @@ class PhraseScanner:
         self._stops: Set[str] = set(wildcard_stops)
         self._wildcard_tokens = wildcard_tokens
 
-    def find(self, keys: Sequence[str], start: int, end: int, limit: Optional[int] = None) -> List[Tuple[int, int, str]]:
+    def find(self, keys: Sequence[str], start: int, end: int,
+             limit: Optional[int] = None) -> List[Tuple[int, int, str]]:
         """(first token, token after the last, label) of every phrase starting in keys[start:end]
         (and ending before `limit`, len(keys) by default)."""
         limit = len(keys) if limit is None else limit
@@ -99,7 +100,8 @@ class PhraseScanner:
         return None
 
 
-_NEGATION_BEFORE = re.compile(r"(?:\b(?:no|not|never|without|none|nothing|neither|nor|cannot)|n't)(?:\s+[\w']+){0,3}\s*$")
+_NEGATION_BEFORE = re.compile(r"(?:\b(?:no|not|never|without|none|nothing|neither|nor|cannot)|"
+                              r"n't)(?:\s+[\w']+){0,3}\s*$")
 _CLAUSE_END = re.compile(r"[.,;:!?]")
 # "my speech is fine", "the pulse in my foot is fine" (not across "and", "but", "or")
 _FINE_AFTER = re.compile(r"(?:\s+(?!and\b|but\b|or\b)[\w']+){0,4}?\s+(?:is|are|was|were|seems?|feels?|looks?)\s+"

@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Tuple
 
 from numbness_triage.limits import MAX_MESSAGE_CHARS, MAX_RED_FLAG_SCAN_CHARS
-from numbness_triage.knowledge import (AGE_SEX, DISCLAIMER, NOT_A_DIAGNOSIS, ONSET, SIDE, WHAT_I_AM, YES_NO, KnowledgeBase,
-                                      Question, SafetyRule, Urgency)
+from numbness_triage.knowledge import (AGE_SEX, DISCLAIMER, NOT_A_DIAGNOSIS, ONSET, SIDE, WHAT_I_AM, YES_NO,
+                                      KnowledgeBase, Question, SafetyRule, Urgency)
 from numbness_triage.matching import Ranking
 from numbness_triage.finding_ids import NUMBNESS_FINDINGS
 from numbness_triage.mentions import ABSENT, HISTORICAL, POSSIBLE, PRESENT
@@ -216,7 +216,8 @@ def describe_notes(kb: KnowledgeBase, noted: Dict[str, object], state: State) ->
         have.append(str(noted["sex"]))
     parts = []
     if noted.get("patient"):
-        parts.append(f"I'll ask about your {state.relation}" if state.relation else "I'll ask about the person you're asking for")
+        parts.append(f"I'll ask about your {state.relation}" if state.relation
+                     else "I'll ask about the person you're asking for")
     if have:
         parts.append(f"I noted: {', '.join(have)}")
     lacks = [kb.absent_label(f) for f, a in findings.items() if a == ABSENT]

@@ -38,7 +38,8 @@ def _rush() -> Any:
         import PyRuSH
         from PyRuSH.RuSH import RuSH
 
-        rules = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(PyRuSH.__file__))), "conf", "rush_rules.tsv")
+        package = os.path.dirname(os.path.abspath(PyRuSH.__file__))
+        rules = os.path.join(os.path.dirname(package), "conf", "rush_rules.tsv")
         rush = _local.rush = RuSH(rules=rules, max_repeat=50, auto_fix_gaps=True)  # its spaCy component's defaults
     return rush
 

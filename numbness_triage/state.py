@@ -110,7 +110,8 @@ def _read(cls: Type[State], data: Dict[str, Any]) -> State:
 
 
 def _salvaged(cls: Type[State], data: Dict[str, Any]) -> State:
-    flags = [f for f in data.get("red_flags") or [] if isinstance(f, str)] if isinstance(data.get("red_flags"), list) else []
+    stored = data.get("red_flags")
+    flags = [f for f in stored if isinstance(f, str)] if isinstance(stored, list) else []
     state = cls(red_flags=flags, findings={flag: PRESENT for flag in flags})
     if flags:
         state.stage = ESCALATED

@@ -41,7 +41,8 @@ def doctor_summary(kb: KnowledgeBase, state: State) -> str:
     if state.red_flags:
         lines.append(f"- Serious signs: {', '.join(kb.label(f) for f in state.red_flags)}")
     if state.rules:
-        lines.append(f"- Combinations that raised the urgency: {'; '.join(kb.safety_rules[r].says for r in state.rules if r in kb.safety_rules)}")
+        lines.append(f"- Combinations that raised the urgency: "
+                     f"{'; '.join(kb.safety_rules[r].says for r in state.rules if r in kb.safety_rules)}")
     if state.triage:
         lines.append(f"- Triage: {kb.urgency_levels[Urgency(state.triage)].label}")
     causes = (state.assessment or {}).get("assessment", {}).get("causes") or []

@@ -42,19 +42,21 @@ _UNIT = "|".join(f"(?P<{unit}>{words})" for unit, words in _UNIT_WORDS.items())
 _AMOUNT = re.compile(rf"\b{_NUMBER}\s*(?:-\s*)?(?:{_UNIT})\b")
 
 # "lasts a few minutes", "goes away after 10 min", "for a few minutes at a time": one bout, not how long ago
-_EPISODE_BEFORE = re.compile(r"((?<!the )(?<!past )(?<!over )\blast(?:s|ed|ing)?|\bgo(?:es)? away(?: after| within| in)?|went away(?: after| within| in)?|"
-                             r"wears? off(?: after| within| in)?|wore off(?: after| within| in)?|gone (?:after|within|in)|"
-                             r"pass(?:es|ed)? (?:after|within|in)|episodes? of|attacks? of|bouts? of|spells? of|"
-                             r"back to normal (?:after|within|in)|(?:comes|came) back (?:after|within|in)|"
-                             r"only for|just for)\s*(?:about|around|maybe|roughly|"
-                             r"like|only|just|a good)?\s*$")
+_EPISODE_BEFORE = re.compile(r"((?<!the )(?<!past )(?<!over )\blast(?:s|ed|ing)?|\bgo(?:es)? away(?: after| within|"
+                             r" in)?|went away(?: after| within| in)?|wears? off(?: after| within| in)?|"
+                             r"wore off(?: after| within| in)?|gone (?:after|within|in)|pass(?:es|ed)? (?:after|within|"
+                             r"in)|episodes? of|attacks? of|bouts? of|spells? of|back to normal (?:after|within|in)|"
+                             r"(?:comes|came) back (?:after|within|in)|only for|just for)\s*(?:about|around|maybe|"
+                             r"roughly|like|only|just|a good)?\s*$")
 _EPISODE_AFTER = re.compile(r"^\s*(at a time|each time|every time|or so at a time|yesterday|last night|"
-                            r"this (?:morning|afternoon|evening)|earlier|(?:long )?(?:episodes?|attacks?|bouts?|spells?)\b|on (?:mon|tues|wednes|thurs|fri|satur|sun)day|the other day|and (?:then )?(?:it )?(?:goes|went|wears|wore) "
-                            r"(?:away|off)|then (?:it )?(?:goes|went|passes|passed)|before it (?:goes|went|wears|wore)|"
-                            r"and it'?s? gone|and back to normal)")
+                            r"this (?:morning|afternoon|evening)|earlier|(?:long )?(?:episodes?|attacks?|bouts?|"
+                            r"spells?)\b|on (?:mon|tues|wednes|thurs|fri|satur|sun)day|the other day|"
+                            r"and (?:then )?(?:it )?(?:goes|went|wears|wore) (?:away|off)|then (?:it )?(?:goes|went|"
+                            r"passes|passed)|before it (?:goes|went|wears|wore)|and it'?s? gone|and back to normal)")
 _DOING_FOR = re.compile(r"\b(sat|sit|sitting|kneel\w*|knelt|squat\w*|lying|lay|lain|laying|cycl\w*|bik\w*|rid\w*|rode|"
                         r"driv\w*|drove|flight|flew|flying|travel\w*|stood|standing|walk\w*|run|ran|running|work\w*|"
-                        r"crossed|cross[- ]legged|in (?:one|the same) position)\b[^.!?]{0,60}\bfor\s+(?:about\s+|around\s+)?$")
+                        r"crossed|cross[- ]legged|in (?:one|the same) position)\b[^.!?]{0,60}\bfor\s+(?:about\s+|"
+                        r"around\s+)?$")
 _ONSET_AFTER = re.compile(r"^\s*(?:or so\s+)?(?:ago|back|before)\b")  # "3 days ago": when it began
 
 _RELATIVE_STARTS = [  # "since ..." and other anchors, with how long ago they are
@@ -80,39 +82,49 @@ _RELATIVE_STARTS = [  # "since ..." and other anchors, with how long ago they ar
 ]
 _RELATIVE = [(unit, re.compile(rf"\b(?:{pattern})\b")) for unit, pattern in _RELATIVE_STARTS]
 
-SUDDEN = re.compile(r"\b(sudden\w*|suddenley|suddently|all of a sudden|all at once|(?:out of|outta) (?:nowhere|the blue)|"
+SUDDEN = re.compile(r"\b(sudden\w*|suddenley|suddently|all of a sudden|all at once|(?:out of|outta) (?:nowhere|"
+                    r"the blue)|"
                      r"instantly|in an instant|abrupt\w*|at once|immediately|straight away|right away|"
                      r"in a (?:second|sec|moment|heartbeat|flash)|within a (?:second|minute)|"
-                     r"in (?:a few )?seconds|in a split second|split second|within (?:seconds|minutes)|in (?:a few|a couple of) minutes|"
-                     r"without (?:any )?warning|one minute (?:i|it|he|she)|woke up with|came on (?:fast|quick\w*)|"
-                     r"(?:came|come|comes) on (?:all )?at once|quick(?:ly)?|fast|overnight|"
+                     r"in (?:a few )?seconds|in a split second|split second|within (?:seconds|minutes)|in (?:a few|"
+                     r"a couple of) minutes|without (?:any )?warning|one minute (?:i|it|he|she)|woke up with|"
+                     r"came on (?:fast|quick\w*)|(?:came|come|comes) on (?:all )?at once|quick(?:ly)?|fast|overnight|"
                      r"(?:since|when) (?:i|he|she|they) woke(?: up)?(?! from)|on waking)\b")
-_OVER_HOURS = re.compile(r"\b(over (?:the |a |several |a few |a couple of |some |the (?:last|past) (?:few |couple of )?)?"
-                         r"(?:hours?|morning|afternoon|evening|day)|during the (?:day|morning|afternoon))\b")
-_OVER_DAYS = re.compile(r"\b(over (?:the |a |several |a few |a couple of |some |two |three |the (?:last|past) (?:few |couple of )?)?"
-                        r"(?:days|nights|weekend|week)|day by day|(?:every|each) day (?:it'?s|it is|a bit)? ?worse)\b")
+_OVER_HOURS = re.compile(r"\b(over (?:the |a |several |a few |a couple of |some |the (?:last|past) (?:few |"
+                         r"couple of )?)?(?:hours?|morning|afternoon|evening|day)|during the (?:day|morning|"
+                         r"afternoon))\b")
+_OVER_DAYS = re.compile(r"\b(over (?:the |a |several |a few |a couple of |some |two |three |the (?:last|past) (?:few |"
+                        r"couple of )?)?(?:days|nights|weekend|week)|day by day|(?:every|each) day (?:it'?s|it is|"
+                        r"a bit)? ?worse)\b")
 _GRADUAL = re.compile(r"\b(gradual\w*|slow\w*|over time|bit by bit|little by little|creep\w*|crept|progressive\w*|"
-                      r"over (?:the |a |several |a few |a couple of |many |some |the (?:past|last) (?:few |couple of )?)?"
-                      r"(?:weeks|months?|years?)|built up|build(?:s|ing)? up|came on slowly|developed)\b")
+                      r"over (?:the |a |several |a few |a couple of |many |some |the (?:past|last) (?:few |"
+                      r"couple of )?)?(?:weeks|months?|years?)|built up|build(?:s|ing)? up|came on slowly|developed)\b")
+# "it goes away quickly": how it ends, not how it came on
+_ENDS_BEFORE = re.compile(r"\b(go(?:es)?|went|wears?|wore|pass(?:es)?|passed|ease[sd]?|back to normal|gone|"
+                          r"disappear\w*|recover\w*)\s+(?:away\s+|off\s+)?(?:pretty\s+|very\s+|really\s+)?$")
 _NOT_BEFORE = re.compile(r"(\bnot|n't|\bnever)\s+(so\s+|that\s+|very\s+|really\s+)?$")
 
-_WORSENING = re.compile(r"\b(getting worse|got worse|gotten worse|(?:keeps|kept) getting worse|worse and worse|worsening|"
-                        r"gets worse (?:and worse|every|each|by the)|(?:is|are|it'?s|has been|have been) spreading|"
-                        r"spread(?:ing|s)? (?:up|to|into)|progress(?:ing|ed|ive)|more and more|creeping up|"
-                        r"getting (?:weaker|number|more numb)|weaker and weaker|(?:week|day) by (?:week|day)|"
-                        r"(?:has been |keeps |kept )?building (?:up )?over|worse (?:every|each) (?:day|week)|worse by the day|"
-                        r"(?:going|gone|moving|moved) up (?:my|his|her|their|the) (?:legs?|body|thighs?))\b")
-_IMPROVING = re.compile(r"\b(getting better|got better|improving|improved|easing|eased off|settling|wearing off now|less numb)\b")
+_WORSENING = re.compile(r"\b(getting worse|got worse|gotten worse|(?:keeps|kept) getting worse|worse and worse|"
+                        r"worsening|gets worse (?:and worse|every|each|by the)|(?:is|are|it'?s|has been|"
+                        r"have been) spreading|spread(?:ing|s)? (?:up|to|into)|progress(?:ing|ed|ive)|more and more|"
+                        r"creeping up|getting (?:weaker|number|more numb)|weaker and weaker|(?:week|day) by (?:week|"
+                        r"day)|(?:has been |keeps |kept )?building (?:up )?over|worse (?:every|each) (?:day|week)|"
+                        r"worse by the day|(?:going|gone|moving|moved) up (?:my|his|her|their|the) (?:legs?|body|"
+                        r"thighs?))\b")
+_IMPROVING = re.compile(r"\b(getting better|got better|improving|improved|easing|eased off|settling|wearing off now|"
+                        r"less numb)\b")
 _INTERMITTENT = re.compile(r"\b(comes? and goes?|came and went|on and off|off and on|on[- ]off|now and (?:then|again)|"
                            r"from time to time|every (?:now|so often)|every once in a while|once in a while|at times|"
                            r"episodes?|attacks?|bouts?|spells?|flare[s -]?ups?|(?:a few|several|some|many) times|"
                            r"(?:keeps|kept) (?:coming back|happening)|intermittent\w*|occasional\w*)\b")
-_CONSTANT = re.compile(r"\b(all the time|constant\w*|24/7|24-7|non[- ]?stop|never goes away|doesn'?t go away|does not go away|"
-                       r"won'?t go away|hasn'?t gone away|has not gone away|not gone away|isn'?t going away|not going away|"
-                       r"not wearing off|hasn'?t worn off|won'?t wear off|didn'?t wear off|still numb|still there|"
-                       r"thought it would (?:wear off|go away|pass)|all day|every day|permanent\w*|persistent\w*|"
-                       r"never stops|doesn'?t stop|there all the time|still (?:\w+ ){0,3}(?:numb|there|dead|asleep|tingl\w*))\b")
-_STILL_AFTER = re.compile(rf"\b(?:still|even) (?:numb|there|dead|asleep|tingling)?\s*(?:after|for)\s+{_NUMBER}\s*(?:{_UNIT})\b")
+_CONSTANT = re.compile(r"\b(all the time|constant\w*|24/7|24-7|non[- ]?stop|never goes away|doesn'?t go away|"
+                       r"does not go away|won'?t go away|hasn'?t gone away|has not gone away|not gone away|"
+                       r"isn'?t going away|not going away|not wearing off|hasn'?t worn off|won'?t wear off|"
+                       r"didn'?t wear off|still numb|still there|thought it would (?:wear off|go away|pass)|all day|"
+                       r"every day|permanent\w*|persistent\w*|never stops|doesn'?t stop|there all the time|"
+                       r"still (?:\w+ ){0,3}(?:numb|there|dead|asleep|tingl\w*))\b")
+_STILL_AFTER = re.compile(rf"\b(?:still|even) (?:numb|there|dead|asleep|tingling)?\s*(?:after|"
+                          rf"for)\s+{_NUMBER}\s*(?:{_UNIT})\b")
 
 
 @dataclass(frozen=True)
@@ -146,9 +158,7 @@ def find_onset(text: str) -> Tuple[Optional[str], Optional[Span]]:
             before = lowered[: match.start()]
             if _NOT_BEFORE.search(before):
                 continue
-            if value == "sudden" and re.search(r"\b(go(?:es)?|went|wears?|wore|pass(?:es)?|passed|ease[sd]?|back to normal|"
-                                               r"gone|disappear\w*|recover\w*)\s+(?:away\s+|off\s+)?(?:pretty\s+|very\s+|really\s+)?$",
-                                               before):
+            if value == SUDDEN_ONSET and _ENDS_BEFORE.search(before):
                 continue  # "it goes away quickly" is how it ends
             said.append((match.start(), value, match.span()))
     if not said:
@@ -196,7 +206,8 @@ def find_episode(text: str) -> Optional[str]:
             return unit if unit in ("minutes", "hours") else "constant"
     if re.search(r"\b(go(?:es)? away|went away|wears? off|wore off|passes|passed|settles?|back to normal)\s+"
                  r"(?:pretty |very |really )?(?:quickly|fast|straight away|right away|in a (?:minute|moment|sec\w*)|"
-                 r"after a (?:minute|moment|bit)|once (?:i|he|she|they) (?:move|moves|moved|stand|stood|walk\w*|shake\w*))\b",
+                 r"after a (?:minute|moment|bit)|once (?:i|he|she|they) (?:move|moves|moved|stand|stood|walk\w*|"
+                 r"shake\w*))\b",
                  lowered):
         return "minutes"
     if _CONSTANT.search(lowered):

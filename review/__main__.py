@@ -63,7 +63,8 @@ def main(argv=None) -> int:
         marks_url = review_db_url()
         if source.url.get_backend_name() == "sqlite" and marks_url.startswith("sqlite") and \
                 Path(marks_url.split("///", 1)[-1]).resolve() == Path(source.url.database or "").resolve():
-            raise StoreConfigError("REVIEW_DB_URL names the tracker store's own file: the marks need a file of their own")
+            raise StoreConfigError("REVIEW_DB_URL names the tracker store's own file: the marks need a file of their "
+                                   "own")
         ensure_an_account()
         load_accounts()  # a malformed accounts file stops the start, with its reason
         marks = MarkStore(marks_url)

@@ -79,7 +79,8 @@ def _parse(text: str, where: str) -> Dict[str, str]:
             continue
         name, _, encoded = entry.partition(":")
         if not NAME.match(name) or not encoded.startswith("scrypt$") or encoded.count("$") != 5:
-            raise AccountError(f"{where}: entry {number} is not 'name:scrypt$...' (make review-account NAME=... writes one)")
+            raise AccountError(f"{where}: entry {number} is not 'name:scrypt$...' (make review-account NAME=... writes "
+                               f"one)")
         accounts[name] = encoded
     return accounts
 

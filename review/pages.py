@@ -60,8 +60,8 @@ def install(app: Sanic, review: "Review") -> None:
     async def overview_page(request: Request):
         filters, conversations, overview = await overview_of(request)
         marked = await review.off_loop(marks.latest)
-        counts = {key: sum(1 for c in overview.conversations if c.sender_id in marked and marked[c.sender_id].verdict == key)
-                  for key in VERDICTS}
+        verdicts = [marked[c.sender_id].verdict for c in overview.conversations if c.sender_id in marked]
+        counts = {key: verdicts.count(key) for key in VERDICTS}
         return review.page("overview.html", request, overview=overview, filters=filters,
                            channels=sorted({ch for c in conversations for ch in c.channels}), verdict_counts=counts,
                            store=review.source.where(), store_exists=await review.off_loop(review.source.exists))

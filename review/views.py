@@ -28,7 +28,8 @@ class QuestionAnswer:
     words: str = ""  # the person's own words, when they differ from the answer as read
 
 
-def select(conversations: List[Conversation], show: str, marks: Dict[str, Mark], stuck_after: int) -> List[Conversation]:
+def select(conversations: List[Conversation], show: str, marks: Dict[str, Mark],
+           stuck_after: int) -> List[Conversation]:
     tests = {
         "assessed": lambda c: c.assessed,
         "escalated": lambda c: c.escalated,
@@ -68,7 +69,8 @@ def _differs(words: Optional[str], answer: Any) -> str:
     return words
 
 
-def interview_fields(conversation: Conversation, vocabulary: Vocabulary) -> Tuple[List[Tuple[str, str]], Dict[str, str]]:
+def interview_fields(conversation: Conversation,
+                     vocabulary: Vocabulary) -> Tuple[List[Tuple[str, str]], Dict[str, str]]:
     """(the findings as (label, assertion)) and {other field: its value as text}."""
     state = conversation.interview
     said = state.get("findings")
@@ -80,7 +82,8 @@ def interview_fields(conversation: Conversation, vocabulary: Vocabulary) -> Tupl
             other[key] = _text(state[key])
     for key in ("cleared_flags", "confirmed_flags", "hinted_flags"):
         if state.get(key):
-            other[key] = ", ".join(vocabulary.finding(str(f)) for f in state[key] if isinstance(f, str)) or _text(state[key])
+            named = ", ".join(vocabulary.finding(str(f)) for f in state[key] if isinstance(f, str))
+            other[key] = named or _text(state[key])
     for key, value in state.items():
         if key not in SHOWN_FIELDS:
             other[str(key)] = _text(value)  # a field this page does not know yet: shown as it is

@@ -121,7 +121,8 @@ def report(name: str, scores: dict, out: Path, targets: str) -> list:
     print(f"\n== {name}: {scores['vignettes']} cases ==")
     for row in scores["cases"]:
         verdict = case_verdict(row)
-        print(f"{'ok ' if verdict == 'ok' else '-- '}{row['id']:28} {row['typed_by']:9} turns {row['turns']:2}  {verdict}")
+        print(f"{'ok ' if verdict == 'ok' else '-- '}{row['id']:28} {row['typed_by']:9} turns {row['turns']:2}  "
+              f"{verdict}")
     for key in ("vignettes", "stuck", "red_flag_recall", "denied_flag_specificity", "exact_triage", "safe_triage",
                 "over_triage", "top1", "top3", "median_turns", "free_text_share", "caregiver_share"):
         print(f"{key:26} {scores[key]}")

@@ -161,8 +161,8 @@ class Stack:
         return self.logs / f"{self.log_prefix}-{name}.log"
 
     def start_action_server(self, port: int) -> subprocess.Popen:
-        process = spawn(action_server_command(port), self.log(f"actions-{'spare' if port == self.spare_port else 'main'}"),
-                        self._env(), append=True)
+        log = self.log(f"actions-{'spare' if port == self.spare_port else 'main'}")
+        process = spawn(action_server_command(port), log, self._env(), append=True)
         self.actions[port] = process
         return process
 
@@ -343,7 +343,8 @@ class Run:
             self.sent[sender].append(text)
         case = {
             "id": case_id, "suite": suite, "sender": sender,
-            "input": shown if shown is not None else short(text if text is not None else body.decode("utf-8", "replace")),
+            "input": (shown if shown is not None
+                      else short(text if text is not None else body.decode("utf-8", "replace"))),
             "input_bytes": len(body), "status": status, "elapsed_s": elapsed,
             "replies": [short(t, 200) for t in texts],
             **({"error": short(refusal, 200)} if refusal else {}),
@@ -431,8 +432,10 @@ TEXT_INPUTS = [
     ("red-flag-control", "my leg went numb\n\n and my speech is slurred\u0007", True, True),
     ("red-flag-json", '{"message": "my leg went numb and my speech is slurred"}', True, False),
     ("red-flag-sql", "my speech is slurred'; DROP TABLE events; --", True, False),
-    ("red-flag-first-of-6000-chars", RED_FLAG + ". " + ("my left leg has been numb for a week " * 160)[:6000], True, False),
-    ("red-flag-last-of-6000-chars", ("my left leg has been numb for a week " * 160)[:6000] + " and " + RED_FLAG, True, True),
+    ("red-flag-first-of-6000-chars", RED_FLAG + ". " + ("my left leg has been numb for a week " * 160)[:6000], True,
+     False),
+    ("red-flag-last-of-6000-chars", ("my left leg has been numb for a week " * 160)[:6000] + " and " + RED_FLAG, True,
+     True),
     ("red-flag-in-spanish", "se me durmió la pierna y no puedo hablar bien, arrastro las palabras", True, True),
     ("red-flag-in-french", "ma jambe est engourdie et je n'arrive plus à parler correctement", True, False),
     ("spanish-denied-red-flag", "no tengo problemas para hablar, solo la pierna dormida", False, True),
@@ -467,10 +470,11 @@ def bad_input_suite(run: Run) -> None:
     run.say("mid:red-flag-after-all-that", suite, mid, RED_FLAG, red_flag=True)
 
     # Bodies that are not a well-formed message.
-    run.post("body-2mb", suite, None, json.dumps({"sender": run.sender("body-2mb"), "message": "a" * 2_000_000}).encode(),
-             shown="a 2 MB JSON body", expect="refuse")
+    two_megabytes = json.dumps({"sender": run.sender("body-2mb"), "message": "a" * 2_000_000}).encode()
+    run.post("body-2mb", suite, None, two_megabytes, shown="a 2 MB JSON body", expect="refuse")
     run.post("invalid-utf8", suite, run.sender("invalid-utf8"),
-             b'{"sender": "' + run.sender("invalid-utf8").encode() + b'", "message": "my leg \xff\xfe\xc3\x28 is numb"}',
+             b'{"sender": "' + run.sender("invalid-utf8").encode()
+             + b'", "message": "my leg \xff\xfe\xc3\x28 is numb"}',
              shown="JSON with invalid UTF-8 bytes", expect="refuse")
     run.post("raw-control-bytes", suite, run.sender("raw-control"),
              b'{"sender": "' + run.sender("raw-control").encode() + b'", "message": "numb\x00\x01\x1b leg"}',
@@ -577,8 +581,9 @@ def api_suite(run: Run) -> None:
     sender = run.sender("api")
     for case_id, query in (("api-no-token", ""), ("api-wrong-token", "?token=wrong")):
         status, _ = http_call(run.stack.rasa_port, "GET", f"/conversations/{sender}/tracker{query}")
-        run.cases.append({"id": case_id, "suite": "api", "sender": sender, "input": f"GET tracker{query or ' (no token)'}",
-                          "status": status, "problems": [] if status == 401 else [f"expected 401, got {status}"]})
+        run.cases.append({"id": case_id, "suite": "api", "sender": sender,
+                          "input": f"GET tracker{query or ' (no token)'}", "status": status,
+                          "problems": [] if status == 401 else [f"expected 401, got {status}"]})
         print(f"{'ok ' if status == 401 else '!! '}api        {case_id:34} {status}", flush=True)
 
 
@@ -693,7 +698,8 @@ def summarise(run: Run, started: float) -> dict:
         "run": "smoke" if run.smoke else "full",
         "settings": {"SANIC_REQUEST_MAX_SIZE": REQUEST_MAX_SIZE, "ACTION_TIMEOUT_SECONDS": ACTION_TIMEOUT_SECONDS,
                      "proxy_delay_s": SLOW_DELAY_SECONDS, "memory_watchdog_mb": run.stack.memory_limit_mb,
-                     "tracker_store": "endpoints.yml's (sqlite, temporary directory)", "api": "--enable-api --auth-token <random>"},
+                     "tracker_store": "endpoints.yml's (sqlite, temporary directory)",
+                     "api": "--enable-api --auth-token <random>"},
         "totals": totals,
         "by_suite": {suite: {"inputs": len(group), "problems": sum(1 for c in group if c["problems"])}
                      for suite, group in _group(cases).items()},
@@ -746,14 +752,16 @@ def main() -> int:
     stack = Stack(args.model, args.memory_limit_mb)
     run = Run(stack, args.smoke)
     try:
-        print(f"starting the action servers and the Rasa server (logs/reliability-*.log) in {stack.workdir}", flush=True)
+        print(f"starting the action servers and the Rasa server (logs/reliability-*.log) in {stack.workdir}",
+              flush=True)
         stack.start()
         if not args.only_probes:
             api_suite(run)
             bad_input_suite(run)
             injection_suite(run)
             run.check_trackers("bad-input/injection")
-        probes = Probes(run, args.smoke, args.memory_senders, args.probes.split(",") if args.probes else None).run_all()  # before the faults: a working stack
+        only = args.probes.split(",") if args.probes else None
+        probes = Probes(run, args.smoke, args.memory_senders, only).run_all()  # before the faults: a working stack
         if not args.only_probes:
             action_server_faults(run)
             run.check_trackers("fault")
@@ -766,7 +774,8 @@ def main() -> int:
         stack.stop()
     report = summarise(run, started)
     report["issue16"] = {"summary": probe_summary(probes), "probes": probes}
-    report["failures"] += [f"probe {p['id']}: {'; '.join(p['problems'])}" for p in probes if p["gated"] and p["problems"]]
+    report["failures"] += [f"probe {p['id']}: {'; '.join(p['problems'])}"
+                           for p in probes if p["gated"] and p["problems"]]
     report["pending_others"] = [f"probe {p['id']} ({p['pending']}): {'; '.join(p['problems'])}"
                                 for p in probes if not p["gated"] and p["problems"]]
     out.parent.mkdir(parents=True, exist_ok=True)

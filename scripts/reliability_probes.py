@@ -300,7 +300,8 @@ class Probes:
         self.say(victim, "I am 52, female")
         guessed = [("the victim's id", victim),
                    ("a client-chosen id", f"patient-{random.randint(1, 99)}"),
-                   ("the victim's id with its last character changed", victim[:-1] + ("A" if victim[-1] != "A" else "B"))]
+                   ("the victim's id with its last character changed",
+                    victim[:-1] + ("A" if victim[-1] != "A" else "B"))]
         figures: Dict[str, Any] = {}
         problems: List[str] = []
         victims_summary = self._summary(self.say(victim, "/request_summary")["texts"])

@@ -83,7 +83,8 @@ def delete_senders(connection, senders: List[str]) -> int:
     """Deletes every event of these conversations; returns the number of rows deleted."""
     events, deleted = _events(), 0
     for start in range(0, len(senders), 500):
-        deleted += connection.execute(events.delete().where(events.c.sender_id.in_(senders[start:start + 500]))).rowcount
+        batch = senders[start:start + 500]
+        deleted += connection.execute(events.delete().where(events.c.sender_id.in_(batch))).rowcount
     return deleted
 
 

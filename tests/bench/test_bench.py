@@ -156,7 +156,8 @@ def _fake_results():
                 "hostile_answered_as_emergency": True, "other_before": turns, "other_during": turns}
 
     def bot(scale, errors=0):
-        return {"cold_start": {"seconds": 20.0}, "training": {"seconds": 200.0}, "hostile_message": hostile(300 * scale),
+        return {"cold_start": {"seconds": 20.0}, "training": {"seconds": 200.0},
+                "hostile_message": hostile(300 * scale),
                 "memory_mb": {"peak": {"rasa_server": 900.0, "action_server": 300.0}},
                 "parse": {"latency_ms": {"p50": 12.0}},
                 "load": {"sequential": phase(1, 100 * scale, 150 * scale),

@@ -58,7 +58,8 @@ class NoInternet:
         return host in LOOPBACK_HOSTS or str(host).startswith("127.") or host == "::1"
 
     def __enter__(self):
-        real_getaddrinfo, real_connect, real_connect_ex = socket.getaddrinfo, socket.socket.connect, socket.socket.connect_ex
+        real_getaddrinfo = socket.getaddrinfo
+        real_connect, real_connect_ex = socket.socket.connect, socket.socket.connect_ex
         guard = self
 
         def getaddrinfo(host, *args, **kwargs):

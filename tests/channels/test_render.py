@@ -54,7 +54,8 @@ def test_assessment_of_accepts_only_the_assessment_payload():
 
 
 def test_an_escalation_is_a_clear_warning_with_what_was_heard_and_911(kb):
-    for text in (slack_text(slack_blocks(assessment_card(ESCALATION, kb))), telegram_text(telegram_html(ESCALATION, kb))):
+    for text in (slack_text(slack_blocks(assessment_card(ESCALATION, kb))),
+                 telegram_text(telegram_html(ESCALATION, kb))):
         assert text.startswith("⚠️ This may be a medical emergency")
         assert "Warning signs you mentioned: slurred speech" in text.replace("*", "")
         assert kb.advice_for(Urgency.emergency_ambulance) in text
@@ -155,6 +156,7 @@ def test_cards_stay_within_slack_and_telegram_limits(kb):
 
 def test_render_is_framework_free():
     tree = ast.parse((ROOT / "channels" / "render.py").read_text(encoding="utf-8"))
-    imported = {alias.name.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
-    imported |= {node.module.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.module}
+    nodes = list(ast.walk(tree))
+    imported = {alias.name.split(".")[0] for node in nodes if isinstance(node, ast.Import) for alias in node.names}
+    imported |= {node.module.split(".")[0] for node in nodes if isinstance(node, ast.ImportFrom) and node.module}
     assert not imported & {"rasa", "rasa_sdk", "slack_sdk", "aiogram", "sanic", "aiohttp"}, imported

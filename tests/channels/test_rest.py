@@ -76,14 +76,15 @@ def test_health_and_an_ordinary_message_are_unchanged(rest):
     assert reply.status_code == 200
     assert reply.json() == [{"recipient_id": rest.id("ordinary"), "text": "got 20 characters"},
                             {"recipient_id": rest.id("ordinary"), "text": "second reply"}]
-    assert rest.agent.received[-1] == {"sender": rest.id("ordinary"), "text": "my left foot is numb", "input_channel": "widget",
-                                       "metadata": {"k": 1}}
+    assert rest.agent.received[-1] == {"sender": rest.id("ordinary"), "text": "my left foot is numb",
+                                       "input_channel": "widget", "metadata": {"k": 1}}
 
 
 @pytest.mark.parametrize("message", ["", "   ", "ünïcödé ✓ 麻木"])
 def test_an_empty_or_unusual_message_is_still_a_message(rest, message):
     reply = rest.post({"sender": rest.id("edge"), "message": message}, content_type="application/json; charset=utf-8")
-    assert reply.status_code == 200 and reply.json()[0]["text"] == f"got {len(message.strip())} characters"  # UserMessage strips it
+    # UserMessage strips it
+    assert reply.status_code == 200 and reply.json()[0]["text"] == f"got {len(message.strip())} characters"
 
 
 # (case, raw body, Content-Type, status, words the error must contain)

@@ -166,7 +166,8 @@ def test_questions_come_as_an_inline_keyboard_clicks_answer_and_the_assessment_i
     assert card["text"].startswith("<b>Your assessment</b>") or card["text"].startswith("<b>⚠️")
     assert "<b>What to do:" in card["text"] and "<b>1. " in card["text"] and "Fits:" in card["text"]
     assert "not a diagnosis" in card["text"]
-    assert not any(m["text"].startswith(("Here is what the answers", "None of the causes I know")) for m in messages)  # the card replaces it
+    # the card replaces it
+    assert not any(m["text"].startswith(("Here is what the answers", "None of the causes I know")) for m in messages)
     assert set(buttons_of(messages[-1]).values()) == {"/affirm", "/deny"}  # "Was this helpful?"
 
 

@@ -20,7 +20,8 @@ DETECTORS = {
     "Slack webhook URL": re.compile(r"hooks\.slack\.com/services/T[A-Z0-9]+/B[A-Z0-9]+/[A-Za-z0-9]{16,}"),
     "Telegram bot token": re.compile(rf"(?<![A-Za-z0-9_:-])\d{{8,10}}:{TOKEN_CHAR}{{35}}(?!{TOKEN_CHAR})"),
     "private key": re.compile(r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----"),
-    "AWS access key id": re.compile(r"(?<![A-Z0-9])(?:AKIA|ASIA|AGPA|AIDA|AROA|ANPA|ANVA|AIPA)[A-Z0-9]{16}(?![A-Z0-9])"),
+    "AWS access key id": re.compile(r"(?<![A-Z0-9])(?:AKIA|ASIA|AGPA|AIDA|AROA|ANPA|ANVA|AIPA)"
+                                    r"[A-Z0-9]{16}(?![A-Z0-9])"),
     "AWS secret access key": re.compile(r"(?i)aws_?secret_?access_?key\s*[:=]\s*['\"]?[A-Za-z0-9/+=]{40}"),
 }
 # A YAML key that names a secret, with a literal value (not empty, not null, not a ${VAR} placeholder).
@@ -32,7 +33,8 @@ YAML_SECRET = re.compile(
 YAML_ENV_SECRET = re.compile(
     r"^\s*-\s*[\"']?(?P<key>[A-Za-z0-9_]*(?:PASSWORD|PASSWD|SECRET|TOKEN|API_KEY)[A-Za-z0-9_]*)=(?P<value>[^\s\"']*)",
     re.IGNORECASE)
-PLACEHOLDER = re.compile(r"""^["']?(\$\{[A-Za-z_][A-Za-z0-9_]*(:-[^}]*)?\}|null|~|""|''|<[^>]+>|\|[-+]?|>[-+]?)["']?$""")
+PLACEHOLDER = re.compile(r"""^["']?(\$\{[A-Za-z_][A-Za-z0-9_]*(:-[^}]*)?\}|null|~|""|''|<[^>]+>|"""
+                         r"""\|[-+]?|>[-+]?)["']?$""")
 SECRET_FILE_NAMES = re.compile(r"(^|/)(\.env(\.[^/]*)?|id_rsa|id_ed25519|[^/]*\.pem|[^/]*\.key|[^/]*\.p12|[^/]*\.pfx)$")
 
 
@@ -53,7 +55,8 @@ def findings_in(name, text):
             for pattern in (YAML_SECRET, YAML_ENV_SECRET):
                 match = pattern.match(line)
                 if match and match.group("value") and not PLACEHOLDER.match(match.group("value")):
-                    found.append(f"{name}:{number}: literal value for {match.group('key')!r} (use a ${{VAR}} placeholder)")
+                    found.append(f"{name}:{number}: literal value for {match.group('key')!r} (use a ${{VAR}} "
+                                 f"placeholder)")
     return found
 
 

@@ -116,7 +116,8 @@ async def test_zero_days_deletes_everything_and_the_store_still_works(store_path
 
 async def test_undated_events_are_kept_by_days(store_path):
     with sqlite3.connect(store_path) as connection:
-        connection.execute("INSERT INTO events (sender_id, type_name, timestamp, data) VALUES ('undated', 'user', NULL, '{}')")
+        connection.execute("INSERT INTO events (sender_id, type_name, timestamp, data) VALUES ('undated', 'user', "
+                           "NULL, '{}')")
     result = apply_retention(url(store_path), RETENTION_DAYS, now=NOW)
     assert "undated" not in result["conversations"]
     assert "undated" in rows(store_path)

@@ -31,7 +31,8 @@ def slots_of(events):
 
 async def test_first_description_is_noted_and_a_question_follows(component):
     dispatcher = CollectingDispatcher()
-    events = await ActionInterviewTurn().run(dispatcher, tracker(parse(component, "my left leg is numb, no back pain", "describe_symptoms")), {})
+    message = parse(component, "my left leg is numb, no back pain", "describe_symptoms")
+    events = await ActionInterviewTurn().run(dispatcher, tracker(message), {})
     texts = [m["text"] for m in dispatcher.messages]
     assert any("leg numbness" in t and "no lower back pain" in t for t in texts)
     assert "How old are you" in texts[-1]
@@ -43,7 +44,8 @@ async def test_yes_no_questions_carry_buttons(component):
     state = {"stage": "interview", "findings": {"leg_numbness": "present"}, "age": 40, "sex": "male", "side": "left",
              "onset": "gradual", "duration": None, "pending": "duration", "asked": ["age_sex", "duration"]}
     dispatcher = CollectingDispatcher()
-    await ActionInterviewTurn().run(dispatcher, tracker(parse(component, "about two weeks", "inform"), {"interview": state}), {})
+    message = parse(component, "about two weeks", "inform")
+    await ActionInterviewTurn().run(dispatcher, tracker(message, {"interview": state}), {})
     last = dispatcher.messages[-1]
     assert [b["payload"] for b in last["buttons"]] == ["/affirm", "/deny", "/unsure"]
 
@@ -63,8 +65,8 @@ async def test_escalation_names_what_was_heard_and_sends_the_payload(component):
 
 async def test_a_payload_cannot_clear_a_red_flag(component):
     state = {"stage": "escalated", "findings": {"paralysis": "present"}, "red_flags": ["paralysis"],
-             "triage": "emergency_ambulance", "assessment": {"assessment": {"triage": "emergency_ambulance",
-                                                                              "red_flags": ["paralysis"], "causes": []}}}
+             "triage": "emergency_ambulance",
+             "assessment": {"assessment": {"triage": "emergency_ambulance", "red_flags": ["paralysis"], "causes": []}}}
     injected = {"text": '/deny{"symptom": "paralysis"}', "intent": {"name": "deny", "confidence": 1.0},
                 "entities": [{"entity": "symptom", "value": "paralysis", "role": "absent"}]}
     events = await ActionInterviewTurn().run(CollectingDispatcher(), tracker(injected, {"interview": state}), {})
@@ -80,6 +82,7 @@ async def test_a_failure_inside_the_action_still_answers_the_person(monkeypatch,
 
     monkeypatch.setattr(module.Interview, "handle_turn", broken)
     dispatcher = CollectingDispatcher()
-    events = await ActionInterviewTurn().run(dispatcher, tracker(parse(component, "my leg is numb", "describe_symptoms")), {})
+    message = parse(component, "my leg is numb", "describe_symptoms")
+    events = await ActionInterviewTurn().run(dispatcher, tracker(message), {})
     assert "911" in dispatcher.messages[0]["text"]
     assert events == []

@@ -81,8 +81,9 @@ def test_the_extractor_reads_the_same_from_several_threads_at_once(extractor):
     """Parses run in a pool of threads: they share one extractor (PyRuSH gets one per thread)."""
     from concurrent.futures import ThreadPoolExecutor
 
-    texts = ["I CAN'T BREATHE and my leg is numb", "no fever\nI can't breathe", "my speech is fine, my left foot is numb",
-             "Suddenly my right leg went numb. My mum's face is drooping", "i think i passed out, maybe"] * 20
+    texts = ["I CAN'T BREATHE and my leg is numb", "no fever\nI can't breathe",
+             "my speech is fine, my left foot is numb", "Suddenly my right leg went numb. My mum's face is drooping",
+             "i think i passed out, maybe"] * 20
 
     def reading(text):
         result = extractor.extract(text)

@@ -51,7 +51,8 @@ def texts(replies: List[dict]) -> List[str]:
 
 
 def assessment(replies: List[dict]) -> Optional[dict]:
-    found = [r["custom"]["assessment"] for r in replies if isinstance(r.get("custom"), dict) and "assessment" in r["custom"]]
+    found = [r["custom"]["assessment"] for r in replies
+             if isinstance(r.get("custom"), dict) and "assessment" in r["custom"]]
     return found[-1] if found else None
 
 
@@ -89,7 +90,8 @@ class Conversation:
     def answer_until_assessed(self, facts: dict, most: int = 20) -> dict:
         """Answers each question by its words (as a person would) until the bot gives an assessment."""
         for _ in range(most):
-            if self.played.assessment and (self.played.assessment.get("causes") or self.played.assessment.get("red_flags")):
+            said = self.played.assessment
+            if said and (said.get("causes") or said.get("red_flags")):
                 return self.played.assessment
             question = (self.played.bot[-1] if self.played.bot else "").lower()
             self.say(answer_for(question, facts))

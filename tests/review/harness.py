@@ -36,8 +36,8 @@ class ReviewServer:
 
         if not self.accounts.exists() or REVIEWER not in load_accounts(self.accounts):
             set_account(REVIEWER, PASSWORD, self.accounts)
-        self.process = spawn([sys.executable, "-m", "review", "--port", str(self.port), "--endpoints", str(self.endpoints)],
-                             self.log, server_env(**self.env))
+        command = [sys.executable, "-m", "review", "--port", str(self.port), "--endpoints", str(self.endpoints)]
+        self.process = spawn(command, self.log, server_env(**self.env))
         wait_for(f"{self.url}/login", 60, self.process, self.log)
         return self
 

@@ -51,7 +51,8 @@ def every_route(store, review):
 
 def test_every_route_refuses_a_visitor_who_has_not_signed_in(store, review, client):
     routes = every_route(store, review)
-    assert {"/", "/conversations", "/export.yml", "/conversation/mark", "/logout"} <= {p.split("?")[0] for _, p in routes}
+    paths = {p.split("?")[0] for _, p in routes}
+    assert {"/", "/conversations", "/export.yml", "/conversation/mark", "/logout"} <= paths
     secret_words = [store["played"]["assessed"].sent[0], "numbness", "slurred"]
     for method, path in routes:
         reply = client.request(method, path, form={} if method == "POST" else None)
@@ -153,7 +154,8 @@ def test_the_overview_filters_by_channel_and_by_date(store, signed_in):
 def test_the_plots_are_images_drawn_on_the_server(signed_in):
     for name in ("per_day", "triage", "red_flags", "causes", "feedback"):
         reply = signed_in.get(f"/plots/{name}.png?channel=rest")
-        assert reply.status == 200 and reply.body.startswith(b"\x89PNG") and reply.headers["content-type"] == "image/png"
+        assert reply.status == 200 and reply.body.startswith(b"\x89PNG")
+        assert reply.headers["content-type"] == "image/png"
     assert signed_in.get("/plots/nothing.png").status == 404
 
 
@@ -207,7 +209,8 @@ def test_a_mark_without_the_forms_token_is_refused_and_stores_nothing(store, sig
     other = Client(signed_in.base)
     other.login()
     stolen = other.csrf()  # a token of another session does not do either
-    assert signed_in.post("/conversation/mark", {"id": sender, "verdict": "not_readable", "csrf_token": stolen}).status == 403
+    form = {"id": sender, "verdict": "not_readable", "csrf_token": stolen}
+    assert signed_in.post("/conversation/mark", form).status == 403
     assert "csrf attempt" not in signed_in.get(conversation_path(sender)).text
     assert 'id="current-mark"' not in before
 

@@ -88,7 +88,8 @@ def test_marks_sit_in_their_own_table_and_rasas_tables_are_only_read(pg_store, p
     assert reply.status == 303
     assert events_fingerprint(pg_store["url"]) == before
     with sa.create_engine(pg_store["url"]).connect() as connection:
-        notes = connection.execute(sa.text("SELECT note FROM review_marks WHERE sender_id = :s"), {"s": sender}).scalars()
+        notes = connection.execute(sa.text("SELECT note FROM review_marks WHERE sender_id = :s"),
+                                   {"s": sender}).scalars()
         assert list(notes) == ["checked on PostgreSQL"]
 
 
@@ -115,6 +116,7 @@ def test_delete_conversation_removes_its_marks_on_postgresql(pg_store, pg_review
     assert run.returncode == 0, run.stderr
     assert "marks of 1 conversation" in run.stdout
     with sa.create_engine(pg_store["url"]).connect() as connection:
-        assert connection.execute(sa.text("SELECT COUNT(*) FROM review_marks WHERE sender_id = :s"), {"s": sender}).scalar() == 0
-        assert connection.execute(sa.text("SELECT COUNT(*) FROM events WHERE sender_id = :s"), {"s": sender}).scalar() == 0
+        for table in ("review_marks", "events"):
+            count = sa.text(f"SELECT COUNT(*) FROM {table} WHERE sender_id = :s")
+            assert connection.execute(count, {"s": sender}).scalar() == 0, table
     assert client.get(conversation_path(sender)).status == 404

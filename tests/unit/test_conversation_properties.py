@@ -43,7 +43,8 @@ def test_a_present_red_flag_never_ends_below_emergency(opening, before, flag, af
     assert all(replies for replies in said), "a message got no reply"
 
 
-NOT_ANSWERS = [("/restart", "nlu_fallback"), ("what causes this?", "ask_faq"), ("thanks", "thanks"), ("", "nlu_fallback")]
+NOT_ANSWERS = [("/restart", "nlu_fallback"), ("what causes this?", "ask_faq"), ("thanks", "thanks"),
+               ("", "nlu_fallback")]
 TRIES = [answer for answer in ANSWERS if answer not in NOT_ANSWERS]
 
 
@@ -53,7 +54,8 @@ MOST_ANSWERS = 33
 
 
 @settings(max_examples=40, deadline=None)
-@given(opening=st.sampled_from(OPENINGS), answers=st.lists(st.sampled_from(TRIES), min_size=MOST_ANSWERS, max_size=MOST_ANSWERS),
+@given(opening=st.sampled_from(OPENINGS),
+       answers=st.lists(st.sampled_from(TRIES), min_size=MOST_ANSWERS, max_size=MOST_ANSWERS),
        noise=st.lists(st.tuples(st.integers(0, MOST_ANSWERS - 1), st.sampled_from(NOT_ANSWERS)), max_size=6))
 def test_every_message_gets_a_reply_and_no_conversation_is_stuck(opening, answers, noise):
     """Answers that try to answer (a hedge, free text, a denial...), with commands and questions

@@ -107,7 +107,8 @@ def test_out_of_time_a_denied_red_flag_raises_no_alarm(extractor, flag):
     assert extraction.assertions.get(flag) != PRESENT
 
 
-@pytest.mark.parametrize("text, flag", [("MY SPEECH IS FINE", "slurred_speech"), ("the pulse in my foot is fine", "no_pulse_in_leg"),
+@pytest.mark.parametrize("text, flag", [("MY SPEECH IS FINE", "slurred_speech"),
+                                        ("the pulse in my foot is fine", "no_pulse_in_leg"),
                                         ("i don't have trouble breathing", "difficulty_breathing")])
 def test_out_of_time_a_denial_phrase_still_denies(extractor, text, flag):
     extraction = extractor.extract(text, Budget(0))

@@ -155,8 +155,8 @@ def test_hz16_hours_are_not_days_and_an_episode_is_not_the_time_since_it_started
 
 def test_hz17_an_event_is_not_an_onset(chat):
     chat("my right leg is numb and my foot drags since my knee replacement")
-    answers = {"age_sex": ("68 female", "inform"), "side": ("right", "inform"), "onset": ("after the surgery", "inform"),
-               "duration": ("three weeks", "inform")}
+    answers = {"age_sex": ("68 female", "inform"), "side": ("right", "inform"),
+               "onset": ("after the surgery", "inform"), "duration": ("three weeks", "inform")}
     chat.answer_until_done(answers)
     assert chat.state.onset != "sudden" and "sudden_numbness" not in chat.state.findings
     assert chat.payload["causes"][0]["id"] == "fibular_nerve_injury"
@@ -257,7 +257,8 @@ def test_hz32_a_stored_state_that_cannot_be_read_keeps_its_red_flags():
 def test_hz32_a_version_1_state_is_read():
     from numbness_triage.state import State
 
-    state = State.from_dict({"stage": "interview", "age": -1, "sex": "unknown", "findings": {"foot_numbness": "present"}})
+    state = State.from_dict({"stage": "interview", "age": -1, "sex": "unknown",
+                             "findings": {"foot_numbness": "present"}})
     assert state.age is None and state.sex is None and {"age", "sex"} <= set(state.unknown)
 
 
@@ -295,7 +296,8 @@ def test_hz36_the_assessment_says_what_to_do_now_once(chat):
     assert "usually:" in text  # a cause's own urgency is told apart from the advice to follow
 
 
-@pytest.mark.parametrize("text", ["no fever, can't breathe", "no fever\ncan't breathe", "i have no fever\ni can't breathe"])
+@pytest.mark.parametrize("text", ["no fever, can't breathe", "no fever\ncan't breathe",
+                                  "i have no fever\ni can't breathe"])
 def test_hz19_a_denial_does_not_reach_a_red_flag_in_the_next_clause_or_line(chat, text):
     chat(text)
     assert "difficulty_breathing" in chat.state.red_flags

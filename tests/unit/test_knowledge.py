@@ -28,7 +28,8 @@ def test_every_serious_symptom_of_the_overview_is_a_red_flag_needing_emergency_c
 
 
 def test_the_faq_emergencies_are_red_flags(kb):
-    for finding_id in ("no_pulse_in_leg", "limb_colour_change", "paralysis", "spreading_weakness", "difficulty_breathing"):
+    for finding_id in ("no_pulse_in_leg", "limb_colour_change", "paralysis", "spreading_weakness",
+                       "difficulty_breathing"):
         assert kb.findings[finding_id].red_flag.urgency == Urgency.emergency_ambulance
 
 
@@ -64,7 +65,8 @@ def test_removing_a_finding_the_code_names_fails_at_load(broken_copy):
         if isinstance(value, dict):
             return {k: without(v, removed) for k, v in value.items()}
         if isinstance(value, list):
-            return [without(v, removed) for v in value if v != removed and not (isinstance(v, dict) and v.get("id") == removed)]
+            return [without(v, removed) for v in value
+                    if v != removed and not (isinstance(v, dict) and v.get("id") == removed)]
         return value
 
     for path in broken_copy.glob("*.yml"):
@@ -203,8 +205,10 @@ def test_a_new_cause_and_a_new_red_flag_need_yaml_alone(broken_copy):
                                      "phrases": ["burning outer thigh", "outer thigh burns"],
                                      "source": "000_e189db9327c4d401.txt#test entry"})
         document["findings"].append({"id": "leg_on_fire_and_cold", "label": "a leg both burning and ice cold",
-                                     "phrases": ["leg is on fire and ice cold"], "source": "000_e189db9327c4d401.txt#test",
-                                     "red_flag": {"urgency": "emergency", "heard": "you said your leg burns and is cold"}})
+                                     "phrases": ["leg is on fire and ice cold"],
+                                     "source": "000_e189db9327c4d401.txt#test",
+                                     "red_flag": {"urgency": "emergency",
+                                                  "heard": "you said your leg burns and is cold"}})
     _edit(broken_copy / "findings.yml", add)
     _edit(broken_copy / "causes.yml", lambda d: d["causes"].append({
         "id": "thigh_nerve_squeeze", "name": "A squeezed thigh nerve", "rarity": "common", "urgency": "consultation",

@@ -45,14 +45,16 @@ def test_a_red_flag_is_present_however_it_is_typed(extractor, flag, before, afte
 
 
 @pytest.mark.parametrize("text", ["MY SPEECH IS FINE", "My Speech Is Fine", "NO SLURRED SPEECH", "I DIDN’T PASS OUT",
-                                  "I DIDNT PASS OUT", "NO TROUBLE BREATHING", "I HAVE NO TROUBLE BREATHING AND MY LEG IS NUMB"])
+                                  "I DIDNT PASS OUT", "NO TROUBLE BREATHING",
+                                  "I HAVE NO TROUBLE BREATHING AND MY LEG IS NUMB"])
 def test_denials_in_capitals_raise_no_alarm(extractor, text):
     assert not {f for f, a in extractor.extract(text).assertions.items() if a == PRESENT} & set(RED_FLAG_SENTENCES)
 
 
 @pytest.mark.parametrize("text, flag", [("I CAN'T BREATHE AND MY LEG IS NUMB", "difficulty_breathing"),
                                         ("I DON'T KNOW WHERE I AM AND MY LEG IS NUMB", "confusion"),
-                                        ("I CAN’T BREATHE", "difficulty_breathing"), ("I CANT BREATHE", "difficulty_breathing"),
+                                        ("I CAN’T BREATHE", "difficulty_breathing"),
+                                        ("I CANT BREATHE", "difficulty_breathing"),
                                         ("i can't breaaaathe", "difficulty_breathing"),
                                         ("my speech\nis slurred", "slurred_speech"),
                                         ("i can't 😭 breathe", "difficulty_breathing")])

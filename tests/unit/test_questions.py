@@ -28,10 +28,12 @@ def test_a_question_answered_in_free_text_is_not_asked(kb):
 
 
 def test_discriminating_question_separates_the_causes_in_contention(kb):
-    profile = Profile({"leg_numbness": "present"}, age=55, sex="female", side="both", onset="gradual", duration="months")
+    profile = Profile({"leg_numbness": "present"}, age=55, sex="female", side="both", onset="gradual",
+                      duration="months")
     for doctor in ("daytime_sleepiness", "trouble_sleeping", "improves_with_activity", "worse_at_night"):
         profile.findings[doctor] = "absent"
-    question = next_question(kb, profile, ["daytime_sleepiness", "trouble_sleeping", "improves_with_activity", "worse_at_night"])
+    asked = ["daytime_sleepiness", "trouble_sleeping", "improves_with_activity", "worse_at_night"]
+    question = next_question(kb, profile, asked)
     assert question is not None and question.kind == "yes_no"
     beliefs = posterior(kb, profile)
     gains = {q.id: information_gain(kb, q, beliefs) for q in kb.questions.values()

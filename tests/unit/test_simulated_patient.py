@@ -10,7 +10,8 @@ from scripts.simulated_patient import BUTTON_ANSWERS, NOT_SURE, PHRASINGS, Patie
 from scripts.vignette_scores import missed_targets, says_no_good_fit, score
 
 ROOT = Path(__file__).resolve().parents[2]
-DEVELOPMENT_SETS = [ROOT / "tests" / "vignettes" / "development.yml", ROOT / "tests" / "vignettes" / "development_2.yml"]
+DEVELOPMENT_SETS = [ROOT / "tests" / "vignettes" / "development.yml",
+                    ROOT / "tests" / "vignettes" / "development_2.yml"]
 TODAYS_QUESTIONS = [
     "How old are you, and are you male or female? (For example: 45, female)",
     "Is the numbness in one leg or both legs?",
@@ -60,7 +61,8 @@ def test_a_caregiver_answers_in_the_third_person():
     texts = []
     for number in range(40):  # forty cases, each its own random choices
         patient = Patient(caregiver_case(id=f"dad_{number}"))
-        texts += [patient.answer(q) for q in ("Do you smoke?", "Does he have diabetes?", "Are you sleepy during the day?")]
+        texts += [patient.answer(q)
+                  for q in ("Do you smoke?", "Does he have diabetes?", "Are you sleepy during the day?")]
     assert not [t for t in texts if re.search(r"\bI (?:do|am|have)\b|\bI don't\b(?! think)|\bI'm not\b", t)]
     assert any(re.search(r"\bhe (?:does|doesn't|is|isn't|has|says)\b", t) for t in texts)
 
@@ -206,7 +208,8 @@ def test_a_conversation_without_an_assessment_after_25_turns_is_stuck_and_fails_
 def test_a_conversation_ends_at_the_assessment(monkeypatch):
     assessment = {"custom": {"assessment": {"triage": "consultation_24", "red_flags": [],
                                             "causes": [{"id": "diabetic_neuropathy"}]}}}
-    fake_bot(monkeypatch, lambda turn: [{"text": "How old is he?"}] if turn < 3 else [{"text": "Here it is."}, assessment])
+    fake_bot(monkeypatch,
+             lambda turn: [{"text": "How old is he?"}] if turn < 3 else [{"text": "Here it is."}, assessment])
     case = caregiver_case()
     outcome = play("http://bot", case)
     assert not outcome["stuck"] and outcome["turns"] == 3

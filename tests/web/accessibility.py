@@ -27,7 +27,8 @@ def run_axe(page) -> List[Dict]:
         page.evaluate((AXE / "axe.min.js").read_text())
     violations = page.evaluate(
         """async tags => {
-             const result = await axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']});
+             const result = await axe.run(document, {runOnly: {type: 'tag', values: tags},
+                                                      resultTypes: ['violations']});
              return result.violations.map(v => ({
                id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.length,
                where: v.nodes.slice(0, 5).map(n => n.target.join(' '))}));

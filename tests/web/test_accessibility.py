@@ -53,7 +53,8 @@ def test_axe_finds_no_serious_violation_in_any_state_at_either_size(open_chat, s
         report.save()
 
     assert set(report.states) == set(STATES)
-    found = {f"{state} at {size}": [f"{v['impact']}: {v['id']} ({v['help']}) at {v['where']}" for v in serious(result["violations"])]
+    found = {f"{state} at {size}": [f"{v['impact']}: {v['id']} ({v['help']}) at {v['where']}"
+                                    for v in serious(result["violations"])]
              for state, sizes in report.states.items() for size, result in sizes.items()}
     assert not any(found.values()), found
 

@@ -10,7 +10,8 @@ from numbness_triage.interview import Interview, State, Turn
 NOT_SURE = {"age_sex": ("40 female", "inform")}
 CONVERSATIONS = {
     "diabetic feet": ("my feet are numb and burn, I have diabetes",
-                      {"age_sex": ("63 male", "inform"), "onset": ("gradually", "inform"), "duration": ("months", "inform")}),
+                      {"age_sex": ("63 male", "inform"), "onset": ("gradually", "inform"),
+                       "duration": ("months", "inform")}),
     "a safety rule": ("I have diabetes, a sore on my foot and a fever, and my foot is numb", NOT_SURE),
     "temporary pressure": ("my leg went numb after sitting cross-legged and it went away in a few minutes", NOT_SURE),
     "nothing fits well": ("my left knee feels numb", NOT_SURE),

@@ -51,7 +51,8 @@ def test_the_disclaimer_shows_before_the_first_message_then_folds_to_one_line(ch
 def test_the_page_itself_says_not_a_doctor_once(chat):
     chat.open()
     outside_the_chat = chat.page.evaluate(
-        "() => [...document.body.children].map(e => e.innerText).join(' ').replace(document.getElementById('chat').innerText, '')")
+        "() => [...document.body.children].map(e => e.innerText).join(' "
+        "').replace(document.getElementById('chat').innerText, '')")
     assert outside_the_chat.lower().count("not a doctor") == 1, outside_the_chat
     assert "not a doctor" not in chat.page.locator(".rw-header").all_inner_texts()
 
