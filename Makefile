@@ -19,7 +19,7 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 # message's first 5,000 characters and checks its first 100,000 for red flags (numbness_triage/extraction.py).
 export SANIC_REQUEST_MAX_SIZE ?= 1000000
 
-.PHONY: chat test setup train validate unit evaluate-nlu evaluate-nlu-development evaluate-nlu-heldout test-nlu-intents \
+.PHONY: chat test setup train validate lint unit evaluate-nlu evaluate-nlu-development evaluate-nlu-heldout test-nlu-intents \
 	conversation-tests run evaluate evaluate-development evaluate-heldout actions constraints clean
 
 chat: $(MODEL) $(ENDPOINTS)  ## set up, train when the data changed, start the action server, open rasa shell (scripts/shell.py)
@@ -36,7 +36,7 @@ chat: $(MODEL) $(ENDPOINTS)  ## set up, train when the data changed, start the a
 var/endpoints-%.yml: endpoints.yml scripts/endpoints_file.py tooling/bot.py | $(STAMP)
 	@$(PY) scripts/endpoints_file.py --action-port $* --out $@
 
-test: setup validate $(MODEL) unit evaluate-nlu-development conversation-tests evaluate-development  ## everything CI runs
+test: setup validate lint $(MODEL) unit evaluate-nlu-development conversation-tests evaluate-development  ## everything CI runs
 	@echo "make test: all passed"
 
 setup: $(STAMP)
@@ -58,6 +58,10 @@ $(MODEL): $(STAMP) $(MODEL_INPUTS) data/nlu/faq_responses.yml
 
 validate: $(STAMP) data/nlu/faq_responses.yml  ## rasa data validate, failing on any warning
 	RASA=$(RASA) scripts/validate_data.sh
+
+lint: $(STAMP)  ## ruff (style, mistakes) and mypy (types) on the project's code and tests; settings in pyproject.toml
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
 
 unit: $(STAMP) $(MODEL)  ## pytest (knowledge base, extractor, scoring, interview, actions, NLU component, the bot in-process)
 	$(PY) -m pytest -q

@@ -380,7 +380,7 @@ async def hostile_probe(url: str, scripts: list, size: int, timeout: float = 60.
     during = [t for t in turns if t["ended"] > hostile["started"] and t["started"] < hostile["ended"]]
     before = [t for t in turns if t["ended"] <= hostile["started"]][:baseline_turns]
 
-    def summary(selected):
+    def summary(selected: List[dict]) -> dict:
         errors: Dict[str, int] = {}
         for turn in selected:
             if turn["error"]:

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import logging
 import re
-from typing import Dict, List, Optional
+from typing import TYPE_CHECKING, Dict, List, Optional
+
+if TYPE_CHECKING:
+    from numbness_triage.knowledge import KnowledgeBase
 
 logger = logging.getLogger(__name__)
 
@@ -16,15 +19,15 @@ _STOP_WORDS = {"have", "your", "with", "that", "this", "does", "from", "when", "
 
 
 class Vocabulary:
-    def __init__(self, kb=None):
+    def __init__(self, kb: Optional["KnowledgeBase"] = None) -> None:
         self.kb = kb
         self._questions: Dict[str, str] = {}  # question text -> id
         if kb is not None:
             self._questions = {q.text: q.id for q in kb.questions.values()}
-            for finding in kb.red_flags.values():
-                for text in (finding.red_flag.clarify_question, finding.red_flag.check_question):
+            for flag in kb.red_flags:
+                for text in (kb.red_flag(flag).clarify_question, kb.red_flag(flag).check_question):
                     if text:
-                        self._questions[text] = f"red_flag:{finding.id}"
+                        self._questions[text] = f"red_flag:{flag}"
 
     @classmethod
     def load(cls) -> "Vocabulary":
