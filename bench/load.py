@@ -226,22 +226,9 @@ async def converse(session: aiohttp.ClientSession, url: str, script, sender: str
     sender = await issued_sender(session, url, sender, timeout)
     message = script.first()
     while message is not None:
-        started = time.perf_counter()
-        replies, error = [], None
-        try:
-            async with session.post(f"{url}/webhooks/rest/webhook", json={"sender": sender, "message": message},
-                                    timeout=aiohttp.ClientTimeout(total=timeout)) as response:
-                body = await response.read()
-                if response.status != 200:
-                    error = f"http_{response.status}"
-                else:
-                    replies = json.loads(body)
-                    error = script.error_in(replies)
-        except asyncio.TimeoutError:
-            error = "timeout"
-        except (aiohttp.ClientError, ValueError) as exc:
-            error = type(exc).__name__
-        records.append({"sender": sender, "seconds": time.perf_counter() - started, "error": error})
+        replies, error, started, ended = await _post_turn(session, url, sender, message, timeout)
+        error = error or script.error_in(replies)
+        records.append({"sender": sender, "seconds": ended - started, "error": error})
         if error:
             return  # the conversation cannot go on sensibly
         message = script.next(replies)

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import html
 from dataclasses import asdict, dataclass, field
-from typing import Any, Dict, List, Optional
+from typing import Any, Callable, Dict, List, Optional
 
 from numbness_triage.knowledge import EMERGENCY_LEVELS, NOT_A_DIAGNOSIS, KnowledgeBase, Urgency, shared_knowledge_base
 
@@ -171,10 +171,39 @@ def web_card(payload: Dict[str, Any], kb: Optional[KnowledgeBase] = None) -> Dic
     return asdict(assessment_card(payload, kb))
 
 
+@dataclass(frozen=True)
+class Markup:
+    """How a chat app marks text up: its escaping, bold, italic, and a field's name ("Fits:")."""
+
+    escape: Callable[[str], str]
+    bold: Callable[[str], str]
+    italic: Callable[[str], str]
+    name: Callable[[str], str]
+
+
+def _cause_lines(cause: CauseCard, markup: Markup) -> List[str]:
+    """A cause of the card: its name, likelihood and usual urgency; its description; the reasons
+    for and against it."""
+    escape = markup.escape
+    lines = [markup.bold(f"{cause.rank}. {escape(cause.name)}") + f" ({cause.percent}%)"
+             + (f" · {escape(cause.urgency)}" if cause.urgency else "")]
+    if cause.description:
+        lines.append(markup.italic(escape(cause.description)))
+    if cause.fits:
+        lines.append(f"{markup.name('Fits:')} {escape(', '.join(cause.fits))}")
+    if cause.against:
+        lines.append(f"{markup.name('Against:')} {escape(', '.join(cause.against))}")
+    return lines
+
+
 # --------------------------------------------------------------------------- Slack
 def _mrkdwn(text: str) -> str:
     """Slack's escaping for text it formats: only &, < and > are special."""
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+SLACK_MARKUP = Markup(escape=_mrkdwn, bold=lambda text: f"*{text}*", italic=lambda text: f"_{text}_",
+                      name=lambda text: f"*{text}*")
 
 
 def _clip(text: str, limit: int) -> str:
@@ -199,15 +228,7 @@ def slack_blocks(card: AssessmentCard) -> List[Dict[str, Any]]:
         blocks.append({"type": "divider"})
         blocks.append(_section(f"*{_mrkdwn(card.causes_title)}:*"))
         for cause in card.causes:
-            lines = [f"*{cause.rank}. {_mrkdwn(cause.name)}* ({cause.percent}%)"
-                     + (f" · {_mrkdwn(cause.urgency)}" if cause.urgency else "")]
-            if cause.description:
-                lines.append(f"_{_mrkdwn(cause.description)}_")
-            if cause.fits:
-                lines.append(f"*Fits:* {_mrkdwn(', '.join(cause.fits))}")
-            if cause.against:
-                lines.append(f"*Against:* {_mrkdwn(', '.join(cause.against))}")
-            blocks.append(_section("\n".join(lines)))
+            blocks.append(_section("\n".join(_cause_lines(cause, SLACK_MARKUP))))
         if card.causes_note:
             blocks.append(_section(_mrkdwn(card.causes_note)))
     for note in card.notes:
@@ -241,6 +262,10 @@ def _h(text: str) -> str:
     return html.escape(text, quote=False)
 
 
+TELEGRAM_MARKUP = Markup(escape=_h, bold=lambda text: f"<b>{text}</b>", italic=lambda text: f"<i>{text}</i>",
+                         name=lambda text: text)
+
+
 def telegram_html(payload: Dict[str, Any], kb: Optional[KnowledgeBase] = None) -> str:
     """The card as one message in Telegram's HTML parse mode (at most 4096 characters)."""
     card = assessment_card(payload, kb)
@@ -252,17 +277,7 @@ def telegram_html(payload: Dict[str, Any], kb: Optional[KnowledgeBase] = None) -
     head += [f"<b>Why:</b> {_h(reason)}" for reason in card.why]
     tail = ([_h(card.causes_note)] if card.causes and card.causes_note else []) + [_h(note) for note in card.notes]
     tail.append(f"<i>{_h(card.disclaimer)}</i>")
-    causes = []
-    for cause in card.causes:
-        lines = [f"<b>{cause.rank}. {_h(cause.name)}</b> ({cause.percent}%)"
-                 + (f" · {_h(cause.urgency)}" if cause.urgency else "")]
-        if cause.description:
-            lines.append(f"<i>{_h(cause.description)}</i>")
-        if cause.fits:
-            lines.append(f"Fits: {_h(', '.join(cause.fits))}")
-        if cause.against:
-            lines.append(f"Against: {_h(', '.join(cause.against))}")
-        causes.append(lines)
+    causes = [_cause_lines(cause, TELEGRAM_MARKUP) for cause in card.causes]
     intro = [f"<b>{_h(card.causes_title)}:</b>"] if causes else []
     text = "\n\n".join(head + intro + ["\n".join(lines) for lines in causes] + tail)
     if len(text) > TELEGRAM_TEXT_MAX:  # keep the advice and the disclaimer whole; shorten the causes

@@ -539,14 +539,18 @@ def _entry_name(raw: Any, index: int) -> str:
     return f"entry {index}"
 
 
-def _load_file(path: Path, key: str, model: Type[Model]) -> Dict[Any, Model]:
-    """The entries of the list under `key`, by id; a bad one fails with the file, the entry and why."""
+def _read_yaml(path: Path) -> Any:
     try:
-        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise KnowledgeError(f"{path}: file is missing") from None
     except yaml.YAMLError as error:
         raise KnowledgeError(f"{path}: not valid YAML: {error}") from None
+
+
+def _load_file(path: Path, key: str, model: Type[Model]) -> Dict[Any, Model]:
+    """The entries of the list under `key`, by id; a bad one fails with the file, the entry and why."""
+    document = _read_yaml(path)
     if not isinstance(document, dict) or not isinstance(document.get(key), list):
         raise KnowledgeError(f"{path}: expected a top-level list under {key!r}")
     entries: Dict[Any, Model] = {}
@@ -567,12 +571,7 @@ def _load_file(path: Path, key: str, model: Type[Model]) -> Dict[Any, Model]:
 
 
 def _load_idioms(path: Path) -> List[str]:
-    try:
-        document = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise KnowledgeError(f"{path}: file is missing") from None
-    except yaml.YAMLError as error:
-        raise KnowledgeError(f"{path}: not valid YAML: {error}") from None
+    document = _read_yaml(path)
     idioms = document.get("idioms") if isinstance(document, dict) else None
     if not isinstance(idioms, list) or not all(isinstance(idiom, str) and idiom.strip() for idiom in idioms):
         raise KnowledgeError(f"{path}: expected a top-level list of phrases under 'idioms'")

@@ -1,9 +1,15 @@
+import os
+import shutil
+
 import pytest
 
 from numbness_triage.extraction import shared_extractor
 from numbness_triage.interview import Interview, Turn
 from numbness_triage.state import State
 from numbness_triage.knowledge import shared_knowledge_base
+
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 
 @pytest.fixture(scope="session")
@@ -52,3 +58,17 @@ def chat(kb, extractor):
             return self.state.pending
 
     return Conversation()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's chromium, headless, through Playwright (the web and review browser tests)."""
+    from playwright.sync_api import sync_playwright
+
+    executable = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+    if not shutil.which(executable):
+        pytest.fail(f"{executable} is missing: `make web-test-setup` installs Debian's chromium")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS, headless=True)
+        yield browser
+        browser.close()

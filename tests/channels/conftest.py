@@ -13,8 +13,10 @@ import pytest
 
 os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")  # before anything imports rasa
 
-from tests.channels.harness import (  # noqa: E402
-    BotServer, FakeSlackAPI, FakeTelegramAPI, LoopThread, NoInternet)
+import requests  # noqa: E402
+
+from tests.channels.harness import BotServer, FakeSlackAPI, FakeTelegramAPI, LoopThread, NoInternet  # noqa: E402
+from tests.channels.rest_app import RestApp, ScriptedAgent  # noqa: E402
 from tooling.bot import MODEL  # noqa: E402
 
 SERVER_TESTS = ["test_slack_server.py", "test_telegram_server.py"]
@@ -48,3 +50,33 @@ def bot(no_internet):
             loop.run(slack.stop())
             loop.run(telegram.stop())
             loop.stop()
+
+
+@pytest.fixture(scope="module")
+def rest(bot):
+    """The shipped REST channel (rest_app.py) in front of the trained bot."""
+    app = RestApp(bot.loop, bot.agent).start()
+    try:
+        yield app
+    finally:
+        app.stop()
+
+
+@pytest.fixture(scope="module")
+def scripted_rest():
+    """The shipped REST channel in front of a scripted agent: no model needed."""
+    loop = LoopThread()
+    app = RestApp(loop, ScriptedAgent()).start()
+    try:
+        yield app
+    finally:
+        app.stop()
+        loop.stop()
+
+
+@pytest.fixture(scope="module")
+def http():
+    session = requests.Session()
+    session.trust_env = False  # never a proxy: loopback only
+    yield session
+    session.close()

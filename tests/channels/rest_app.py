@@ -6,6 +6,7 @@ channel is the shipped one; it is mounted with Rasa's own `register` under /webh
 """
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 import uuid
@@ -80,3 +81,24 @@ class RestApp:
         data = raw if raw is not None else json.dumps(body).encode()
         headers = {"Content-Type": content_type} if content_type else {}
         return self.http.post(self.url + REST_URL, data=data, headers=headers, params=params, timeout=timeout)
+
+
+class ScriptedAgent:
+    """What Rasa's Agent.handle_message does, scripted by the first word of the message."""
+
+    def __init__(self):
+        self.received = []
+
+    async def handle_message(self, message):
+        self.received.append({"sender": message.sender_id, "text": message.text,
+                              "input_channel": message.input_channel, "metadata": message.metadata})
+        words = (message.text or "").split()
+        first = words[0] if words else ""
+        if first in ("boom", "boom-after-reply"):
+            if first == "boom-after-reply":
+                await message.output_channel.send_text_message(message.sender_id, "first reply")
+            raise RuntimeError(f"could not handle {message.text!r}")  # an error quoting the text
+        if first == "cancel":
+            raise asyncio.CancelledError()
+        await message.output_channel.send_text_message(message.sender_id, f"got {len(message.text)} characters")
+        await message.output_channel.send_text_message(message.sender_id, "second reply")

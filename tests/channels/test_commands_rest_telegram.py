@@ -14,11 +14,9 @@ import os
 import time
 
 import pytest
-import requests
 
 from channels.telegram_secure import SECRET_HEADER
 from tests.channels.harness import TELEGRAM_SECRET
-from tests.channels.rest_app import RestApp
 from tests.command_cases import DESCRIPTION, RED_FLAG, commands, emergency_text, short
 
 pytestmark = pytest.mark.skipif(os.environ.get("RUN_CHANNEL_SERVER_TESTS") != "1",
@@ -27,23 +25,6 @@ pytestmark = pytest.mark.skipif(os.environ.get("RUN_CHANNEL_SERVER_TESTS") != "1
 COMMANDS = commands()
 IDS = [f"{i}:{short(c, 30)}" for i, c in enumerate(COMMANDS)]
 _chat_ids = itertools.count(int(time.time()) % 100_000 * 1000 + 500_000)
-
-
-@pytest.fixture(scope="module")
-def rest(bot):
-    app = RestApp(bot.loop, bot.agent).start()
-    try:
-        yield app
-    finally:
-        app.stop()
-
-
-@pytest.fixture(scope="module")
-def http():
-    session = requests.Session()
-    session.trust_env = False  # never a proxy: loopback only
-    yield session
-    session.close()
 
 
 def rest_says(rest, sender, text):

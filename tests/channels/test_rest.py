@@ -3,7 +3,6 @@ every malformed request gets a 4xx JSON error saying what is wrong and what a va
 like (never a 500, never a silent 200, never handled); a message whose handling fails gets the
 failure reply, and the log has no text of it at INFO or above. The same against the trained bot:
 test_rest_server.py (`make channel-tests`)."""
-import asyncio
 import hashlib
 import json
 import logging
@@ -13,42 +12,15 @@ import yaml
 from rasa.core.channels.rest import RestInput
 
 from channels.rest_safe import SafeRestInput
-from tests.channels.harness import ROOT, LoopThread
-from tests.channels.rest_app import FAILURE_TEXT, RestApp
+from tests.channels.harness import ROOT
+from tests.channels.rest_app import FAILURE_TEXT
 
 MARKER = "zqrestmarker"  # stands for what a person wrote: must never reach the log
 
 
-class ScriptedAgent:
-    """What Rasa's Agent.handle_message does, scripted by the first word of the message."""
-
-    def __init__(self):
-        self.received = []
-
-    async def handle_message(self, message):
-        self.received.append({"sender": message.sender_id, "text": message.text,
-                              "input_channel": message.input_channel, "metadata": message.metadata})
-        words = (message.text or "").split()
-        first = words[0] if words else ""
-        if first in ("boom", "boom-after-reply"):
-            if first == "boom-after-reply":
-                await message.output_channel.send_text_message(message.sender_id, "first reply")
-            raise RuntimeError(f"could not handle {message.text!r}")  # an error quoting the text
-        if first == "cancel":
-            raise asyncio.CancelledError()
-        await message.output_channel.send_text_message(message.sender_id, f"got {len(message.text)} characters")
-        await message.output_channel.send_text_message(message.sender_id, "second reply")
-
-
 @pytest.fixture(scope="module")
-def rest():
-    loop = LoopThread()
-    app = RestApp(loop, ScriptedAgent()).start()
-    try:
-        yield app
-    finally:
-        app.stop()
-        loop.stop()
+def rest(scripted_rest):
+    return scripted_rest
 
 
 @pytest.fixture
@@ -165,7 +137,7 @@ def test_a_failure_gets_the_failure_reply_and_no_text_in_the_log(rest, log, caps
     line = errors[0].getMessage()
     assert hashlib.sha256(sender.encode()).hexdigest()[:12] in line and "RuntimeError" in line
     assert f"{len('boom-after-reply my leg is numb ' + MARKER)} characters" in line
-    assert "test_rest.py" in line, "where it was raised"
+    assert "rest_app.py" in line, "where it was raised (the scripted agent)"
     assert MARKER not in shown_at(log.records) and sender not in shown_at(log.records)
     captured = capsys.readouterr()
     assert MARKER not in captured.out + captured.err, "Rasa's own rest.message.received.failure must not run"

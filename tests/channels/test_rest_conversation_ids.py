@@ -5,20 +5,12 @@ the same with the trained bot and /request_summary: test_rest_summary_privacy.py
 import pytest
 
 from channels.conversation_ids import SECRET_VARIABLE, ConversationIds
-from tests.channels.harness import LoopThread
-from tests.channels.rest_app import ISSUE_URL, RestApp
-from tests.channels.test_rest import ScriptedAgent
+from tests.channels.rest_app import ISSUE_URL
 
 
 @pytest.fixture(scope="module")
-def rest():
-    loop = LoopThread()
-    app = RestApp(loop, ScriptedAgent()).start()
-    try:
-        yield app
-    finally:
-        app.stop()
-        loop.stop()
+def rest(scripted_rest):
+    return scripted_rest
 
 
 def test_the_server_issues_a_new_unguessable_id_for_each_conversation(rest):

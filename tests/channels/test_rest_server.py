@@ -13,7 +13,7 @@ import pytest
 import yaml
 
 from tests.channels.harness import ROOT
-from tests.channels.rest_app import FAILURE_TEXT, RestApp
+from tests.channels.rest_app import FAILURE_TEXT
 
 pytestmark = pytest.mark.skipif(os.environ.get("RUN_CHANNEL_SERVER_TESTS") != "1",
                                 reason="needs the trained model: RUN_CHANNEL_SERVER_TESTS=1 (make channel-tests)")
@@ -25,15 +25,6 @@ RED_FLAG = "my leg went numb and my speech is slurred"
 def emergency_text():
     domain = yaml.safe_load((ROOT / "domain.yml").read_text())
     return domain["responses"]["utter_red_flag"][0]["text"]
-
-
-@pytest.fixture(scope="module")
-def rest(bot):
-    app = RestApp(bot.loop, bot.agent).start()
-    try:
-        yield app
-    finally:
-        app.stop()
 
 
 def test_an_ordinary_message_gets_rasas_reply_format(rest):

@@ -5,19 +5,9 @@ import os
 
 import pytest
 
-from tests.channels.rest_app import RestApp
 
 pytestmark = pytest.mark.skipif(os.environ.get("RUN_CHANNEL_SERVER_TESTS") != "1",
                                 reason="needs the trained model: RUN_CHANNEL_SERVER_TESTS=1 (make channel-tests)")
-
-
-@pytest.fixture(scope="module")
-def rest(bot):
-    app = RestApp(bot.loop, bot.agent).start()
-    try:
-        yield app
-    finally:
-        app.stop()
 
 
 def texts(reply):

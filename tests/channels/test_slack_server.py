@@ -6,20 +6,11 @@ import uuid
 from urllib.parse import urlencode
 
 import pytest
-import requests
 
 from tests.channels.harness import slack_headers
 from tooling.processes import wait_until
 
 QUESTION_BUTTONS = {"/affirm", "/deny", "/unsure"}
-
-
-@pytest.fixture(scope="module")
-def http():
-    session = requests.Session()
-    session.trust_env = False  # never a proxy: loopback only
-    yield session
-    session.close()
 
 
 def new_id(prefix="Ev"):

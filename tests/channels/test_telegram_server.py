@@ -6,20 +6,11 @@ import json
 import time
 
 import pytest
-import requests
 
 from channels.telegram_secure import SECRET_HEADER
 from tests.channels.harness import TELEGRAM_BOT_NAME, TELEGRAM_SECRET, TELEGRAM_TOKEN
 
 _ids = itertools.count(int(time.time()) % 100_000 * 1000)
-
-
-@pytest.fixture(scope="module")
-def http():
-    session = requests.Session()
-    session.trust_env = False  # never a proxy: loopback only
-    yield session
-    session.close()
 
 
 class TelegramChat:

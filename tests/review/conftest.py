@@ -7,7 +7,6 @@ RUN_CLUSTER_TESTS=1 (`make review-postgres-tests`, part of `make cluster-smoke`)
 (`make unit`) runs only the tests that need no bot (test_units.py).
 """
 import os
-import shutil
 import threading
 from pathlib import Path
 
@@ -19,8 +18,6 @@ SCREENSHOTS = ROOT / "results" / "screenshots"
 RUN = os.environ.get("RUN_REVIEW_TESTS") == "1"
 RUN_POSTGRES = os.environ.get("RUN_CLUSTER_TESTS") == "1"
 NEEDS_NOTHING = {"test_units.py"}
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 FACTS = {"age_sex": "54, female", "side": "my left leg", "onset": "gradually", "duration": "about two weeks"}
 XSS_OPENING = "<script>alert(1)</script><img src=x onerror=alert(2)> my left leg is numb"
@@ -118,19 +115,6 @@ def client(review):
 def signed_in(client):
     assert client.login().status == 303
     return client
-
-
-@pytest.fixture(scope="session")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    executable = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-    if not shutil.which(executable):
-        pytest.fail(f"{executable} is missing: `make web-test-setup` installs Debian's chromium")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS, headless=True)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture(scope="session")

@@ -8,7 +8,6 @@ They run only with RUN_WEB_TESTS=1 (`make web-tests`, part of `make test`): a pl
 the page's server reads web/ on every request).
 """
 import os
-import shutil
 from pathlib import Path
 
 import pytest
@@ -17,8 +16,6 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
 RUN = os.environ.get("RUN_WEB_TESTS") == "1"
 SCREENSHOTS = ROOT / "results" / "screenshots"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 
 if not RUN:  # not even collected: the test modules import Playwright, installed by `make web-test-setup`
@@ -52,19 +49,6 @@ def web_stack(tmp_path_factory):
     stack.start()
     yield stack
     stack.stop()
-
-
-@pytest.fixture(scope="session")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    executable = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-    if not shutil.which(executable):
-        pytest.fail(f"{executable} is missing: `make web-test-setup` installs Debian's chromium")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS, headless=True)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture
