@@ -9,7 +9,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from numbness_triage.interview import Turn
 from numbness_triage.limits import TEXT_LENGTH
-from numbness_triage.mentions import ASSERTIONS, PRESENT, Extraction, Mention
+from numbness_triage.mentions import ASSERTIONS, PRESENT, RED_FLAG_HINT_ENTITY, SYMPTOM_ENTITY, Extraction, Mention
 from numbness_triage.replies import Reply
 from numbness_triage.state import State
 
@@ -25,7 +25,7 @@ def turn_from(tracker: Tracker) -> Turn:
     intent = (message.get("intent") or {}).get("name")
     mentions, values, hints = [], {}, []
     for entity in message.get("entities") or []:
-        if entity.get("entity") == "symptom" and isinstance(entity.get("value"), str):
+        if entity.get("entity") == SYMPTOM_ENTITY and isinstance(entity.get("value"), str):
             assertion = entity.get("role") or PRESENT
             subject = entity.get("subject") if isinstance(entity.get("subject"), str) else ""
             theirs = entity.get("their_assertion") if entity.get("their_assertion") in ASSERTIONS else ""
@@ -34,7 +34,7 @@ def turn_from(tracker: Tracker) -> Turn:
                                         subject[:80], theirs))
         elif entity.get("entity") in ("side", "onset") and isinstance(entity.get("value"), str):
             values[entity["entity"]] = entity["value"]
-        elif entity.get("entity") == "red_flag_hint" and isinstance(entity.get("value"), str):
+        elif entity.get("entity") == RED_FLAG_HINT_ENTITY and isinstance(entity.get("value"), str):
             hints.append(entity["value"])
     extraction = Extraction(mentions=mentions, side=values.get("side"), onset=values.get("onset"),
                             hinted_red_flags=hints)

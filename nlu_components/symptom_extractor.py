@@ -42,6 +42,7 @@ from nlu_components.message_limit import FULL_TEXT, TYPED_TEXT, MessageLengthLim
 from numbness_triage.answers import asks_to_start_over, looks_like_a_question
 from numbness_triage.extraction import MAX_MESSAGE_CHARS, PRESENT, Extraction, shared_extractor
 from numbness_triage.language import looks_non_english
+from numbness_triage.mentions import RED_FLAG_HINT_ENTITY, SYMPTOM_ENTITY
 from numbness_triage.knowledge import DEFAULT_KNOWLEDGE_DIR, shared_knowledge_base
 from numbness_triage.text_windows import Budget
 from numbness_triage.triage import immediate_red_flags, present_red_flags
@@ -126,7 +127,7 @@ class SymptomExtractorComponent(GraphComponent, EntityExtractorMixin):
     def _entities(self, extraction: Extraction) -> List[Dict[Text, Any]]:
         entities = []
         for mention in extraction.mentions:
-            entity = {"entity": "symptom", "value": mention.finding, "start": mention.start,
+            entity = {"entity": SYMPTOM_ENTITY, "value": mention.finding, "start": mention.start,
                       "end": mention.end, "confidence_entity": 1.0, "extractor": self.__class__.__name__}
             if mention.assertion != PRESENT:
                 entity["role"] = mention.assertion
@@ -135,7 +136,7 @@ class SymptomExtractorComponent(GraphComponent, EntityExtractorMixin):
                 entity["their_assertion"] = mention.their_assertion
             entities.append(entity)
         for flag in extraction.hinted_red_flags:
-            entities.append({"entity": "red_flag_hint", "value": flag, "start": 0, "end": 0,
+            entities.append({"entity": RED_FLAG_HINT_ENTITY, "value": flag, "start": 0, "end": 0,
                              "confidence_entity": 1.0, "extractor": self.__class__.__name__})
         for name, value, span in (("side", extraction.side, extraction.side_span),
                                   ("onset", extraction.onset, extraction.onset_span)):

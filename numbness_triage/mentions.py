@@ -7,6 +7,9 @@ from typing import Dict, Iterable, List, Optional, Set, Tuple
 PRESENT, ABSENT, POSSIBLE, OTHER_PERSON = "present", "absent", "possible", "other_person"
 HISTORICAL = "historical"  # the person's own, in the past and over: "last year I had blurry vision"
 ASSERTIONS = (PRESENT, ABSENT, POSSIBLE, OTHER_PERSON, HISTORICAL)
+# The NLU's entities (domain.yml): a mention (value: the finding, role: its assertion if not
+# PRESENT), a red flag a cue word hints at; side and onset carry their names.
+SYMPTOM_ENTITY, RED_FLAG_HINT_ENTITY = "symptom", "red_flag_hint"
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional
 
 from numbness_triage.knowledge import URGENCY_LEVELS as LEVELS
-from numbness_triage.mentions import PRESENT
+from numbness_triage.mentions import PRESENT, RED_FLAG_HINT_ENTITY, SYMPTOM_ENTITY
 from review.vocabulary import Vocabulary
 
 # The bot's replies that say it could not read a message (numbness_triage/interview.py and
@@ -214,8 +214,8 @@ def _entity(raw: dict, text: str, vocabulary: Vocabulary) -> Optional[Entity]:
     start, end = raw.get("start"), raw.get("end")
     words = _as_read(text)[start:end] if isinstance(start, int) and isinstance(end, int) and end > start else ""
     role = raw["role"] if isinstance(raw.get("role"), str) else PRESENT
-    if kind in ("symptom", "red_flag_hint"):
-        return Entity(kind, value, role if kind == "symptom" else "asked about", vocabulary.finding(value), words,
+    if kind in (SYMPTOM_ENTITY, RED_FLAG_HINT_ENTITY):
+        return Entity(kind, value, role if kind == SYMPTOM_ENTITY else "asked about", vocabulary.finding(value), words,
                       red_flag=vocabulary.is_red_flag(value))
     return Entity(kind, value, role, value, words)
 

@@ -14,7 +14,7 @@ from typing import Dict, List, Optional, Tuple
 import yaml
 
 from numbness_triage.knowledge import EMERGENCY_LEVELS
-from numbness_triage.mentions import ABSENT, HISTORICAL, OTHER_PERSON
+from numbness_triage.mentions import ABSENT, HISTORICAL, OTHER_PERSON, SYMPTOM_ENTITY
 from review.conversation import Conversation, Message
 from review.marks import NO_GOOD_FIT, Mark
 from review.vocabulary import Vocabulary
@@ -69,7 +69,8 @@ def _yes_no(message: Message, recorded: Optional[str]) -> str:
 
 def _denies_red_flags(conversation: Conversation) -> bool:
     """A red flag the person denied, had in the past or told of someone else, and the bot let be."""
-    return any(e.kind == "symptom" and e.red_flag and e.role in DENIED_ROLES and e.value not in conversation.red_flags
+    return any(e.kind == SYMPTOM_ENTITY and e.red_flag and e.role in DENIED_ROLES
+               and e.value not in conversation.red_flags
                for m in conversation.person_messages for e in m.entities)
 
 
