@@ -7,7 +7,7 @@
   commas costs n^2; read in windows of at most CORE_TOKENS + 2 * MARGIN_TOKENS tokens, a message
   costs a fixed amount per token. A window's margins are context only: what starts in them is
   taken from the neighbouring window, where it is in the core. A cue reaches at most 8 tokens
-  (DEFAULT_SCOPE in extraction.py) and a phrase is far shorter than a margin, so a message read
+  (DEFAULT_SCOPE in context_rules.py) and a phrase is far shorter than a margin, so a message read
   in windows reads as it would whole; a message that fits in one window is read whole.
 - `Budget`: the time the extractor may spend on one message, and the work it did.
 """

@@ -19,7 +19,7 @@ from numbness_triage.knowledge import URGENCY_LEVELS as LEVELS
 from numbness_triage.mentions import PRESENT, RED_FLAG_HINT_ENTITY, SYMPTOM_ENTITY
 from review.vocabulary import Vocabulary
 
-# The bot's replies that say it could not read a message (numbness_triage/interview.py and
+# The bot's replies that say it could not read a message (numbness_triage/replies.py and
 # nlu_components/action_fallback.py word them): the start of the reply -> the reason shown.
 UNREAD_REPLIES = {
     "I didn't understand that: it looks like a command": "a command, not words",
@@ -31,7 +31,7 @@ UNREAD_REPLIES = {
 }
 FAILURE_REPLIES = ("Sorry, I'm having trouble right now", "Sorry, something went wrong on my side")
 CHANNEL_GREETING = "/greet"  # what a channel sends when a person opens the chat: not a turn
-_HTML_TAG = re.compile(r"</?[a-zA-Z][^<>]{0,200}>")  # as numbness_triage/extraction.py
+_HTML_TAG = re.compile(r"</?[a-zA-Z][^<>]{0,200}>")  # as numbness_triage/text_normalization.py
 
 
 @dataclass
@@ -201,7 +201,7 @@ def _person_message(event: dict, at: Optional[float], vocabulary: Vocabulary) ->
 
 
 def _as_read(text: str) -> str:
-    """The text the extractor's offsets refer to: numbness_triage/extraction.py replaces each HTML
+    """The text the extractor's offsets refer to: numbness_triage/text_normalization.py replaces each HTML
     tag with one space before reading."""
     return _HTML_TAG.sub(" ", text)
 
