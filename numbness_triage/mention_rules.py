@@ -126,8 +126,8 @@ def add_numbness_behind_sudden(mentions: List[Mention]) -> List[Mention]:
 
 _STARTED_THEN_NOW = re.compile(
     rf"\b(?:started|began|starting|beginning)\s+(?:in|at|with|from)\s+(?:my|his|her|their|the)?\s*(?:{_FOOT_WORDS})\b"
-    rf"[^.!?]{{0,80}}?\b(?:now|and now|then)\b[^.!?]{{0,40}}?\b(?:up\s+)?(?:to|past|into|over|above)\s+(?:my|his|her|their|the)?\s*"
-    rf"(?:{_LEG_WORDS}|{_THIGH_WORDS}|waist|hips?|belly|stomach|chest|hands?|arms?)\b")
+    rf"[^.!?]{{0,80}}?\b(?:now|and now|then)\b[^.!?]{{0,40}}?\b(?:up\s+)?(?:to|past|into|over|above)\s+(?:my|his|her|"
+    rf"their|the)?\s*(?:{_LEG_WORDS}|{_THIGH_WORDS}|waist|hips?|belly|stomach|chest|hands?|arms?)\b")
 
 
 def spread_told_by_places(mentions: List[Mention], text: str) -> List[Mention]:
@@ -177,14 +177,15 @@ PAIN_OF_PLACE = {
     FOOT_PAIN: r"foot|feet|heels?|soles?|toes?|ankles?",
     LEG_PAIN: r"legs?|calf|calves|shins?|knees?",
 }
-_PAIN_WORD = (r"pain\w*|hurt\w*|ache\w*|aching|achy|sore\w*|agony|agonising|agonizing|killing (?:me|him|her|them)|murder|"
-              r"throbb\w*|stabbing|excruciating|tender|bad|playing up|giving me (?:grief|gyp|hell)|in bits|wrecked")
+_PAIN_WORD = (r"pain\w*|hurt\w*|ache\w*|aching|achy|sore\w*|agony|agonising|agonizing|killing (?:me|him|her|them)|"
+              r"murder|throbb\w*|stabbing|excruciating|tender|bad|playing up|giving me (?:grief|gyp|hell)|in bits|"
+              r"wrecked")
 _POSSESSIVE = r"(?:(?P<whose>my|the|his|her|their)\s+)?(?:(?:left|right|lower|upper|whole|both)\s+)?"
 _PLACE_PAIN = [(finding, re.compile(
     rf"\b{_POSSESSIVE}(?P<place>{places})\b(?:\s+\w+){{0,4}}?\s+(?:is\s+|are\s+|has been\s+|have been\s+|feels?\s+|"
     rf"is\s+really\s+|really\s+|so\s+)?(?P<pain>{_PAIN_WORD})\b|\b(?P<pain2>{_PAIN_WORD})\s+(?:in|on|of|down|across)\s+"
-    rf"{_POSSESSIVE.replace('whose', 'whose2')}(?P<place2>{places})\b|\b(?P<pain3>sore|achy|aching|painful|bad|stiff)\s+"
-    rf"(?P<place3>{places})\b")) for finding, places in PAIN_OF_PLACE.items()]
+    rf"{_POSSESSIVE.replace('whose', 'whose2')}(?P<place2>{places})\b|\b(?P<pain3>sore|achy|aching|painful|bad|"
+    rf"stiff)\s+(?P<place3>{places})\b")) for finding, places in PAIN_OF_PLACE.items()]
 _DENIAL = re.compile(r"(\b(no|not|never|without|nothing|none)\b|n't\b)[^.!?;,]{0,20}$")
 
 
@@ -224,7 +225,8 @@ def self_answered_questions(mentions: List[Mention], text: str) -> List[Mention]
 
 _LIMB = rf"(?:{_LEG_WORDS}|{_FOOT_WORDS})"
 _COLOUR = r"pale|white|blue|bluish|purple|purplish|grey|gray|mottled|black|blotchy|dusky"
-_COLOUR_OF_A_LIMB = re.compile(rf"\b{_LIMB}\b[^.!?;,]{{0,40}}?\b(?P<colour>{_COLOUR})\b|\b(?P<colour2>{_COLOUR})\s+{_LIMB}\b")
+_COLOUR_OF_A_LIMB = re.compile(rf"\b{_LIMB}\b[^.!?;,]{{0,40}}?\b(?P<colour>{_COLOUR})\b|"
+                               rf"\b(?P<colour2>{_COLOUR})\s+{_LIMB}\b")
 
 
 def colour_of_a_limb(mentions: List[Mention], text: str) -> List[Mention]:
@@ -233,7 +235,8 @@ def colour_of_a_limb(mentions: List[Mention], text: str) -> List[Mention]:
     if any(m.finding == LIMB_COLOUR_CHANGE for m in mentions):
         return []
     for match in _COLOUR_OF_A_LIMB.finditer(text):
-        if not _DENIAL.search(text[max(0, match.start() - 30):match.start("colour") if match.group("colour") else match.start()]):
+        colour_at = match.start("colour") if match.group("colour") else match.start()
+        if not _DENIAL.search(text[max(0, match.start() - 30):colour_at]):
             return [Mention(LIMB_COLOUR_CHANGE, PRESENT, match.start(), match.end(), text[match.start():match.end()])]
     return []
 
