@@ -39,7 +39,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 import nlu_components.action_fallback  # noqa: F401 - answers for a failed action server
 import nlu_components.off_loop  # noqa: F401 - messages are parsed in worker threads
 from nlu_components.message_limit import FULL_TEXT, TYPED_TEXT, MessageLengthLimiter
-from numbness_triage.answers import asks_to_start_over, looks_like_a_question
+from numbness_triage.answers import intent_borne_out, looks_like_a_question
 from numbness_triage.extraction import MAX_MESSAGE_CHARS, PRESENT, Extraction, shared_extractor
 from numbness_triage.language import looks_non_english
 from numbness_triage.mentions import RED_FLAG_HINT_ENTITY, SYMPTOM_ENTITY
@@ -50,7 +50,6 @@ from numbness_triage.triage import immediate_red_flags, present_red_flags
 logger = logging.getLogger(__name__)
 DEFAULT_TIME_BUDGET_SECONDS = 3.0
 RED_FLAG_INTENT = "red_flag"
-FAQ_INTENT, START_OVER_INTENT = "ask_faq", "start_over"
 COMMAND_INTENT = "nlu_fallback"  # a "/..." message that RegexMessageHandler does not resolve
 # Intents the classifier sometimes gives a plain description of symptoms ("had an infected cut,
 # now my back is killing me" read as a question about one leg; "the weakness is new" read as
@@ -118,10 +117,7 @@ class SymptomExtractorComponent(GraphComponent, EntityExtractorMixin):
         elif intent == RED_FLAG_INTENT or (
                 intent in DESCRIPTION_LOOKALIKES and extraction.present and not looks_like_a_question(text)):
             _set_intent(message, "describe_symptoms")
-        elif (intent == FAQ_INTENT and not looks_like_a_question(text)) or (
-                intent == START_OVER_INTENT and not asks_to_start_over(text)):
-            # "not sure, on and off for a while" is an answer, not a question for the FAQ; "over a
-            # day" is not a wish to start over: the interview reads it
+        elif not intent_borne_out(intent, text):  # an answer the interview reads
             _set_intent(message, "inform")
 
     def _entities(self, extraction: Extraction) -> List[Dict[Text, Any]]:

@@ -89,6 +89,21 @@ def asks_to_start_over(text: str) -> bool:
     return text.strip() == "/start_over" or bool(_START_OVER.search(plain(text)))
 
 
+# The classifier's guesses that the words must bear out: a question for the FAQ, a wish to start over.
+FAQ_INTENT, START_OVER_INTENT = "ask_faq", "start_over"
+
+
+def intent_borne_out(intent: Optional[str], text: str) -> bool:
+    """Whether the words bear out the classifier's intent: "not sure, on and off for a while" is
+    an answer, not a question for the FAQ; "over a day" is no wish to start over. Any other intent
+    stands."""
+    if intent == FAQ_INTENT:
+        return looks_like_a_question(text)
+    if intent == START_OVER_INTENT:
+        return asks_to_start_over(text)
+    return True
+
+
 _WORD_NUMBERS = {
     "twenty": 20, "thirty": 30, "forty": 40, "fourty": 40, "fifty": 50, "sixty": 60, "seventy": 70,
     "eighty": 80, "ninety": 90, "eighteen": 18, "nineteen": 19,

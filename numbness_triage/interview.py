@@ -87,9 +87,7 @@ class Interview:
     def _trusted(turn: Turn) -> Turn:
         """The classifier's guess where the words bear it out: a question for the FAQ, a wish to
         start over said in words; otherwise the message is read as an answer."""
-        doubtful = ((turn.intent == "ask_faq" and not answers.looks_like_a_question(turn.text))
-                    or (turn.intent == "start_over" and not answers.asks_to_start_over(turn.text)))
-        return replace(turn, intent="inform") if doubtful else turn
+        return turn if answers.intent_borne_out(turn.intent, turn.text) else replace(turn, intent="inform")
 
     def start_over(self, state: State) -> List[Reply]:
         """A new interview in `state`; the red flags already heard stay (nobody is talked out of
