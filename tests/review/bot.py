@@ -11,7 +11,6 @@ import json
 import os
 import re
 import urllib.request
-import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
