@@ -109,7 +109,7 @@ evaluate-development: $(MODEL)  ## the realistic simulated patients of tests/vig
 
 evaluate-heldout: $(MODEL)  ## the blind held-out patients -> results/vignettes_heldout.json (CHECK=1: targets)
 	@[ -f $(HELDOUT_VIGNETTES) ] || { echo "no held-out set at $(HELDOUT_VIGNETTES)"; exit 1; }
-	$(PY) scripts/evaluate_vignettes.py --targets heldout --set heldout $(HELDOUT_VIGNETTES) \
+	$(PY) scripts/evaluate_vignettes.py --targets heldout --set heldout $(HELDOUT_VIGNETTES) --conversations var/evaluate-heldout \
 	  --transcripts-dir tests/heldout/transcripts --first-contact results/vignettes_heldout_first_contact.json $(HELDOUT_CHECK)
 
 actions: $(STAMP)  ## run the action server alone

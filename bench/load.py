@@ -40,7 +40,7 @@ if sys.path and Path(sys.path[0] or ".").resolve() == ROOT / "bench":  # run as 
 if str(ROOT) not in sys.path:  # run as a script
     sys.path.insert(0, str(ROOT))
 
-from scripts.evaluate_vignettes import MAX_TURNS, Patient  # noqa: E402
+from tooling.simulated_patient import MAX_TURNS, Patient  # noqa: E402
 
 VIGNETTES = ROOT / "tests" / "vignettes" / "development.yml"
 STOCK_PHRASES = {

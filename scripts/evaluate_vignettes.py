@@ -1,10 +1,10 @@
 """Play simulated patients through the bot's REST channel and score what the bot concluded.
 
 Each case (format version 2: tests/vignettes/README.md) opens with its first message; then
-scripts/simulated_patient.py answers the bot's questions the way people do (its own words, "not
+tooling/simulated_patient.py answers the bot's questions the way people do (its own words, "not
 sure", volunteered facts, the odd answer to another question, caregivers typing for the patient).
 A conversation with no assessment after MAX_TURNS turns is stuck, a failure of the case.
-Figures (scripts/vignette_scores.py): stuck, red-flag recall, denied-flag specificity, exact /
+Figures (tooling/vignette_scores.py): stuck, red-flag recall, denied-flag specificity, exact /
 safe / over-triage, top-1 / top-3, median turns, share of free-text answers, share of caregivers.
 
     evaluate_vignettes.py --set development tests/vignettes/development.yml --check
@@ -24,11 +24,10 @@ import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from scripts.simulated_patient import Patient, normalised_answer  # noqa: E402  (Patient: bench/load.py too)
-from scripts.vignette_scores import LEVELS, TARGETS, case_verdict, is_assessment, missed_targets, score  # noqa: E402
-from tooling.bot import MODEL, running_bot  # noqa: E402
+from tooling.simulated_patient import MAX_TURNS, Patient, normalised_answer  # noqa: E402
+from tooling.vignette_scores import LEVELS, TARGETS, case_verdict, is_assessment, missed_targets, score  # noqa: E402
+from tooling.bot import MODEL, running_bot, write_endpoints  # noqa: E402
 
-MAX_TURNS = 25
 DEVELOPMENT_SETS = [("development", "tests/vignettes/development.yml"),
                     ("development_2", "tests/vignettes/development_2.yml")]
 
@@ -134,6 +133,14 @@ def report(name: str, scores: dict, out: Path, targets: str) -> list:
     return missed
 
 
+def fresh_store(folder: Path) -> Path:
+    """An empty SQLite file's path in `folder`: this run's conversations only."""
+    folder.mkdir(parents=True, exist_ok=True)
+    database = folder / "conversations.db"
+    database.unlink(missing_ok=True)
+    return database.resolve()
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--set", nargs=2, action="append", metavar=("NAME", "FILE"), dest="sets",
@@ -148,6 +155,9 @@ def main() -> int:
     parser.add_argument("--url", help="use a running Rasa server (REST channel) instead of starting one")
     parser.add_argument("--limit", type=int, help="play only the first N cases of each set (a quick run)")
     parser.add_argument("--check", action="store_true", help="exit 1 when a target is missed")
+    parser.add_argument("--conversations", metavar="DIR", default=str(ROOT / "var" / "evaluate"),
+                        help="keep the conversations in DIR/conversations.db (emptied first), with DIR/endpoints.yml "
+                             "naming it, for the review page: make review REVIEW_ENDPOINTS=DIR/endpoints.yml")
     args = parser.parse_args()
     sets = [(name, Path(path)) for name, path in (args.sets or DEVELOPMENT_SETS)]
     try:
@@ -163,7 +173,9 @@ def main() -> int:
     if args.url:
         played = run(args.url)
     else:
-        with running_bot("vignettes", model=args.model) as bot:
+        with running_bot("vignettes", model=args.model, tracker_db=fresh_store(Path(args.conversations))) as bot:
+            write_endpoints(Path(args.conversations) / "endpoints.yml", bot.action_port,
+                            (Path(args.conversations) / "conversations.db").resolve())
             played = run(bot.url)
     missed = []
     for name, path, cases, outcomes in played:

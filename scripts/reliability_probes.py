@@ -26,8 +26,8 @@ latter talking to a fake Bot API on loopback).
                     events with a non-string text, non-object data, non-JSON metadata  finding 10
 
 Every probe records {"id", "finding", "figures", "problems"}; `gated` says whether --check fails on
-its problems. Some findings are fixed on other branches: their probes are reported but not gated
-until that work is merged (PENDING_OTHERS below; the lead engineer switches them on).
+its problems. Every probe is gated; a probe whose fix is still on a branch can be listed in
+PENDING_OTHERS below, to be reported but not gated until that work is merged.
 """
 from __future__ import annotations
 
@@ -42,16 +42,8 @@ import time
 import uuid
 from typing import Any, Callable, Dict, List, Optional
 
-# Findings fixed on other branches (h16-commands and friends): reported, not gated yet.
-PENDING_OTHERS = {
-    "restart-back": "finding 1 (commands leave the bot silent)",
-    "capitals": "findings 2 and 9 (case, apostrophes, invisible characters)",
-    "hostile-message": "finding 3 (one message blocks the server)",
-    "borrowed-ids-socketio": "finding 5, socket.io side",
-    "log-leak": "finding 7 (message text in the log)",
-    "deep-payload": "finding 8 (deep payloads)",
-    "malformed-socketio": "finding 10, socket.io side",
-}
+# Probes reported but not gated by --check, with the reason (none: every finding of issue 16 is fixed).
+PENDING_OTHERS: Dict[str, str] = {}
 RED_FLAG = "I can't breathe and my leg is numb"
 DESCRIPTION = "my left foot has been numb for a week"
 EMOJI = "\U0001F61F"
@@ -334,33 +326,52 @@ class Probes:
         return None
 
     def borrowed_socketio(self) -> None:
+        """A stranger joins with an id they could know without being given it: the conversation id
+        the tracker store and the operators' tools show, a client-chosen id, or the person's id with
+        one character changed. The person's own whole id (kept by their browser) must resume."""
         import socketio
 
         url = f"http://127.0.0.1:{self.run.stack.rasa_port}"
-        victim, stranger = _SocketClient(url), _SocketClient(url)
+        figures: Dict[str, Any] = {}
+        victim = _SocketClient(url)
         try:
-            session = victim.start()
+            session = victim.start() or ""
             victim.say(DESCRIPTION)
-            stranger.start(session)
+            conversation = session.split(".")[0]
+            borrowed = {"the conversation id of the tracker store": conversation,
+                        "a client-chosen id": uuid.uuid4().hex,
+                        "the person's id with its last character changed":
+                            session[:-1] + ("0" if session[-1:] != "0" else "1")}
+            for name, session_id in borrowed.items():
+                figures[name] = self._stranger_with(url, session_id, victim)
+            figures["the person's own id resumes (a reload)"] = self._stranger_with(url, session, victim)
+        except socketio.exceptions.ConnectionError as error:
+            figures = {"connection": f"refused: {error}"}
+        finally:
+            victim.close()
+        problems = [f"{name}: {what}" for name, outcome in figures.items() if isinstance(outcome, dict)
+                    and not name.startswith("the person's own")
+                    for what in ("heard the person's replies", "got the person's summary")
+                    if outcome.get("heard_replies" if what.startswith("heard") else "got_summary")]
+        own = figures.get("the person's own id resumes (a reload)")
+        if isinstance(own, dict) and not own.get("got_summary"):
+            problems.append("the person's own id did not resume their conversation")
+        self.record("borrowed-ids-socketio", "5", figures, problems)
+
+    def _stranger_with(self, url: str, session_id: str, victim: "_SocketClient") -> Dict[str, Any]:
+        """What a second client confirmed with `session_id` hears of the victim's conversation."""
+        stranger = _SocketClient(url)
+        try:
+            stranger.start(session_id)
             heard_before = len(stranger.received)
             victim.say("it's my left leg")
             time.sleep(1)
             heard = len(stranger.received) - heard_before
             stranger.say("/request_summary")
-            summary = self._summary(stranger.received)
-            figures: Dict[str, Any] = {"stranger_heard_victims_replies": heard,
-                                       "stranger_got_victims_summary": summary is not None}
-        except socketio.exceptions.ConnectionError as error:
-            figures = {"connection": f"refused: {error}"}
+            return {"same_conversation": stranger.session == victim.session, "heard_replies": heard,
+                    "got_summary": self._summary(stranger.received) is not None}
         finally:
-            victim.close()
             stranger.close()
-        problems = []
-        if figures.get("stranger_heard_victims_replies"):
-            problems.append("a second client with the same session_id received the other person's replies")
-        if figures.get("stranger_got_victims_summary"):
-            problems.append("a second client with the same session_id got the other person's summary")
-        self.record("borrowed-ids-socketio", "5", figures, problems)
 
     # ---------------------------------------------------------------- finding 6
     def huge_message(self) -> None:

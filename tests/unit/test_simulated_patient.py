@@ -1,4 +1,4 @@
-"""The simulated patient of `make evaluate` (scripts/simulated_patient.py) and how a run is scored."""
+"""The simulated patient of `make evaluate` (tooling/simulated_patient.py) and how a run is scored."""
 import re
 from pathlib import Path
 
@@ -6,8 +6,8 @@ import pytest
 
 from scripts import evaluate_vignettes
 from scripts.evaluate_vignettes import load_cases, play
-from scripts.simulated_patient import BUTTON_ANSWERS, NOT_SURE, PHRASINGS, Patient, question_kind
-from scripts.vignette_scores import missed_targets, says_no_good_fit, score
+from tooling.simulated_patient import BUTTON_ANSWERS, NOT_SURE, PHRASINGS, Patient, question_kind
+from tooling.vignette_scores import missed_targets, says_no_good_fit, score
 
 ROOT = Path(__file__).resolve().parents[2]
 DEVELOPMENT_SETS = [ROOT / "tests" / "vignettes" / "development.yml",

@@ -26,6 +26,7 @@ YES, NO, NOT_SURE = "yes", "no", "not sure"
 BUTTON_ANSWERS = {YES, NO, NOT_SURE}  # what a button would send; anything else is free text
 OPENING_KINDS = ("age_sex", "side", "onset", "duration")
 
+MAX_TURNS = 25  # a patient with no assessment after this many turns gives up: the case is stuck
 UNSURE_SHARE = 0.15        # of the questions no fact covers, answered "not sure" instead of "no"
 OTHER_ANSWER_SHARE = 0.10  # of the opening questions, answered the first time with another one's answer
 SAYS_SHARE = 0.6           # of the questions a fact with `says` covers, answered in those words
