@@ -85,7 +85,8 @@ _RELATIVE = [(unit, re.compile(rf"\b(?:{pattern})\b")) for unit, pattern in _REL
 SUDDEN = re.compile(r"\b(sudden\w*|suddenley|suddently|all of a sudden|all at once|(?:out of|outta) (?:nowhere|"
                     r"the blue)|"
                      r"instantly|in an instant|abrupt\w*|at once|immediately|straight away|right away|"
-                     r"in a (?:second|sec|moment|heartbeat|flash)|within a (?:second|minute)|"
+                     r"in (?:a|one) (?:second|sec|moment|heartbeat|flash|go)|within a (?:second|minute)|"
+                     r"like (?:a |flicking a |flipping a |a light )?switch|"
                      r"in (?:a few )?seconds|in a split second|split second|within (?:seconds|minutes)|in (?:a few|"
                      r"a couple of) minutes|without (?:any )?warning|one minute (?:i|it|he|she)|woke up with|"
                      r"came on (?:fast|quick\w*)|(?:came|come|comes) on (?:all )?at once|quick(?:ly)?|fast|overnight|"
@@ -94,7 +95,10 @@ _OVER_HOURS = re.compile(r"\b(over (?:the |a |several |a few |a couple of |some 
                          r"couple of )?)?(?:hours?|morning|afternoon|evening|day)|during the (?:day|morning|"
                          r"afternoon))\b")
 _OVER_DAYS = re.compile(r"\b(over (?:the |a |several |a few |a couple of |some |two |three |the (?:last|past) (?:few |"
-                        r"couple of )?)?(?:days|nights|weekend|week)|day by day|(?:every|each) day (?:it'?s|it is|"
+                        r"couple of )?)?(?:days|nights|weekend|week)|day by day|"
+                        r"(?:came|come|comes|coming) (?:on )?(?:in|within) "
+                        r"(?:a few |some |two |three |a couple of )days|"
+                        r"(?:every|each) day (?:it'?s|it is|"
                         r"a bit)? ?worse)\b")
 _GRADUAL = re.compile(r"\b(gradual\w*|slow\w*|over time|bit by bit|little by little|creep\w*|crept|progressive\w*|"
                       r"over (?:the |a |several |a few |a couple of |many |some |the (?:past|last) (?:few |"

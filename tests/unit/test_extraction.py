@@ -34,6 +34,10 @@ def found(extractor, text):
     ("my leg has gone to sleep", "leg_numbness", PRESENT),
     ("dead leg after sitting cross legged", "positional_numbness", PRESENT),
     ("I can't sleep", "trouble_sleeping", PRESENT),
+    ("he sleeps poorly and wakes up several times", "trouble_sleeping", PRESENT),
+    ("pacing around helps him", "improves_with_activity", PRESENT),
+    ("moving my legs helps a bit", "improves_with_activity", PRESENT),
+    ("it does not ease when she walks", "improves_with_activity", ABSENT),
     ("it's worse at night", "worse_at_night", PRESENT),
     ("my left foot has been numb for weeks", "foot_numbness", PRESENT),
 ])

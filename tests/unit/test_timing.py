@@ -20,6 +20,8 @@ def test_how_long_since_it_began(text, duration):
     ("all of a sudden", "sudden"), ("it came on over the afternoon", "hours"), ("over a few days", "days"),
     ("it crept up on him over the last year", "gradual"), ("gradually, not suddenly", "gradual"),
     ("it goes away quickly", None), ("after the surgery", None),
+    ("it came on like flicking a switch", "sudden"), ("came on within a couple of days, not in one moment", "days"),
+    ("in one go, the whole leg", "sudden"),
 ])
 def test_how_it_came_on(text, onset):
     assert read_timing(text).onset == onset
