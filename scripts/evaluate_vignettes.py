@@ -173,9 +173,10 @@ def main() -> int:
     if args.url:
         played = run(args.url)
     else:
-        with running_bot("vignettes", model=args.model, tracker_db=fresh_store(Path(args.conversations))) as bot:
-            write_endpoints(Path(args.conversations) / "endpoints.yml", bot.action_port,
-                            (Path(args.conversations) / "conversations.db").resolve())
+        folder = Path(args.conversations)
+        database = fresh_store(folder)
+        with running_bot("vignettes", model=args.model, tracker_db=database) as bot:
+            write_endpoints(folder / "endpoints.yml", bot.action_port, database)
             played = run(bot.url)
     missed = []
     for name, path, cases, outcomes in played:

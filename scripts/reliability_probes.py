@@ -47,6 +47,7 @@ PENDING_OTHERS: Dict[str, str] = {}
 RED_FLAG = "I can't breathe and my leg is numb"
 DESCRIPTION = "my left foot has been numb for a week"
 EMOJI = "\U0001F61F"
+OWN_ID = "the person's own id resumes (a reload)"  # borrowed-ids-socketio: the one id that must resume
 
 
 def percentile(values: List[float], share: float) -> Optional[float]:
@@ -344,17 +345,21 @@ class Probes:
                             session[:-1] + ("0" if session[-1:] != "0" else "1")}
             for name, session_id in borrowed.items():
                 figures[name] = self._stranger_with(url, session_id, victim)
-            figures["the person's own id resumes (a reload)"] = self._stranger_with(url, session, victim)
+            figures[OWN_ID] = self._stranger_with(url, session, victim)
         except socketio.exceptions.ConnectionError as error:
             figures = {"connection": f"refused: {error}"}
         finally:
             victim.close()
-        problems = [f"{name}: {what}" for name, outcome in figures.items() if isinstance(outcome, dict)
-                    and not name.startswith("the person's own")
-                    for what in ("heard the person's replies", "got the person's summary")
-                    if outcome.get("heard_replies" if what.startswith("heard") else "got_summary")]
-        own = figures.get("the person's own id resumes (a reload)")
-        if isinstance(own, dict) and not own.get("got_summary"):
+        problems = []
+        for name, outcome in figures.items():
+            if not isinstance(outcome, dict) or name == OWN_ID:
+                continue
+            if outcome["heard_replies"]:
+                problems.append(f"{name}: heard the person's replies")
+            if outcome["got_summary"]:
+                problems.append(f"{name}: got the person's summary")
+        own = figures.get(OWN_ID)
+        if isinstance(own, dict) and not own["got_summary"]:
             problems.append("the person's own id did not resume their conversation")
         self.record("borrowed-ids-socketio", "5", figures, problems)
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Check the blind held-out sets in this folder against /work/heldout/SCHEMA.md.
+"""Check the blind held-out sets in this folder against SCHEMA.md beside them.
 
 Usage: python3 check.py            (exit code 0 = all checks pass)
 """
@@ -11,7 +11,7 @@ from collections import Counter
 import yaml
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-SCHEMA = os.environ.get("SCHEMA_MD", "/work/heldout/SCHEMA.md")
+SCHEMA = os.environ.get("SCHEMA_MD", os.path.join(HERE, "SCHEMA.md"))
 VIGNETTES = os.path.join(HERE, "vignettes.yml")
 EXTRACTION = os.path.join(HERE, "extraction.yml")
 
@@ -23,10 +23,16 @@ def err(msg):
 
 
 # ------------------------------------------------------------------ schema
+# Each section of the schema whose head starts so, and the pattern of the id at a line's start.
+SECTION_IDS = {"assertions": r"^([a-z_]+)\s{2,}", "cause ids": r"^([a-z_]+): ",
+               "urgency levels": r"^([a-z_0-9]+)\s{2,}"}
+
+
 def parse_schema(path):
     text = open(path, encoding="utf-8").read()
     sections = re.split(r"^## ", text, flags=re.M)
-    finding_ids, red_flags, assertions, causes, levels = [], set(), [], [], []
+    finding_ids, red_flags = [], set()
+    ids = {head: [] for head in SECTION_IDS}
     for sec in sections:
         head = sec.split("\n", 1)[0].lower()
         body = sec.split("\n", 1)[1] if "\n" in sec else ""
@@ -37,21 +43,10 @@ def parse_schema(path):
                     finding_ids.append(m.group(1))
                     if "RED FLAG" in m.group(2):
                         red_flags.add(m.group(1))
-        elif head.startswith("assertions"):
-            for line in body.splitlines():
-                m = re.match(r"^([a-z_]+)\s{2,}", line)
-                if m:
-                    assertions.append(m.group(1))
-        elif head.startswith("cause ids"):
-            for line in body.splitlines():
-                m = re.match(r"^([a-z_]+): ", line)
-                if m:
-                    causes.append(m.group(1))
-        elif head.startswith("urgency levels"):
-            for line in body.splitlines():
-                m = re.match(r"^([a-z_0-9]+)\s{2,}", line)
-                if m:
-                    levels.append(m.group(1))
+        for start, pattern in SECTION_IDS.items():
+            if head.startswith(start):
+                ids[start] += [m.group(1) for line in body.splitlines() if (m := re.match(pattern, line))]
+    assertions, causes, levels = ids["assertions"], ids["cause ids"], ids["urgency levels"]
     return finding_ids, red_flags, assertions, causes, levels
 
 
